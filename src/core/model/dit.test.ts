@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeBackends, expectClose, useBackend } from '../../test_utils/tf_backends';
 import { Rng } from '../rng';
 import { ditForward, ditParamSpecs, patchify, unpatchify, type DiTShape } from './dit';
-import { initValues, sincos2d, timestepEmbedding, type Params } from './layers';
+import { geluTanh, initValues, sincos2d, timestepEmbedding, type Params } from './layers';
 
 const tiny: DiTShape = { imageSize: 8, channels: 2, patch: 2, dim: 16, depth: 2, heads: 2, kvHeads: 2, numClasses: 3 };
 
@@ -152,11 +152,20 @@ describeBackends('gradient checkpointing', () => {
     const before = tf.memory().numTensors;
     const ckpt = gradsOf(true);
     expect(tf.memory().numTensors).toBe(before + ckpt.length);
-    names.forEach((n, i) => {
+    names.forEach((_, i) => {
       expect(ckpt[i].shape).toEqual(plain[i].shape);
       expectClose(ckpt[i].dataSync(), plain[i].dataSync(), 1e-5, 1e-4);
     });
     expect(plain.some((g) => tf.tidy(() => g.abs().max().dataSync()[0]) > 0)).toBe(true);
     tf.dispose([...plain, ...ckpt, x, t, y, ...Object.values(p)]);
+  });
+});
+
+describeBackends('layers', () => {
+  it('geluTanh equals ½x(1 + tanh(√(2/π)(x + 0.044715x³))) (PyTorch approximate="tanh")', () => {
+    const xs = [-6, -3, -1, -0.5, -1e-3, 0, 1e-3, 0.5, 1, 3, 6];
+    const got = tf.tidy(() => geluTanh(tf.tensor1d(xs)).dataSync().slice());
+    const ref = xs.map((x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))));
+    expectClose(got, ref, 1e-6, 1e-5);
   });
 });

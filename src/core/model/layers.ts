@@ -3,6 +3,7 @@
 // the hot path) and converted to PyTorch's [out, in] only at export (src/core/checkpoint.ts).
 
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../ops/matmul';
 import type { Rng } from '../rng';
 
 export type Params = Record<string, tf.Tensor>;
@@ -57,7 +58,7 @@ export function linear(x: tf.Tensor, p: Params, name: string): tf.Tensor {
   const b = p[`${name}.bias`];
   const inDim = x.shape[x.rank - 1];
   const lead = x.shape.slice(0, -1);
-  const y = tf.fused.matMul({ a: x.reshape([-1, inDim]) as tf.Tensor2D, b: w, bias: b });
+  const y = matMul(x.reshape([-1, inDim]), w).add(b);
   return x.rank === 2 ? y : y.reshape([...lead, w.shape[1]]);
 }
 
@@ -67,10 +68,14 @@ export function layerNorm(x: tf.Tensor, eps = 1e-6): tf.Tensor {
   return x.sub(mean).mul(tf.rsqrt(variance.add(eps)));
 }
 
-/** GELU, tanh approximation (PyTorch GELU(approximate="tanh")): ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+/**
+ * GELU, tanh approximation (PyTorch GELU(approximate="tanh")): ½x(1 + tanh(z)), z = √(2/π)(x + 0.044715x³).
+ * Computed as x·sigmoid(2z), the same function (½(1 + tanh z) = sigmoid(2z)): WASM has a vectorised
+ * sigmoid but a scalar tanh and pow, which made this the slowest op of a training step.
+ */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
-  const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
-  return x.mul(0.5).mul(tf.tanh(inner).add(1));
+  const z2 = x.add(x.mul(x).mul(x).mul(0.044715)).mul(2 * Math.sqrt(2 / Math.PI));
+  return x.mul(tf.sigmoid(z2));
 }
 
 /** SiLU(x) = x·sigmoid(x). */
@@ -127,5 +132,5 @@ export function sincos2d(dim: number, gridSize: number): Float32Array {
 
 /** Embedding lookup as oneHot·table (WASM has no gradient for gather). labels [B] int32 → [B, D]. */
 export function embed(labels: tf.Tensor1D, table: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(tf.oneHot(labels.toInt(), table.shape[0]).toFloat(), table);
+  return matMul(tf.oneHot(labels.toInt(), table.shape[0]).toFloat(), table) as tf.Tensor2D;
 }

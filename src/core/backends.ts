@@ -1,0 +1,101 @@
+// Backend selection with a report a person can read: WebGPU, then WebGL, then WASM, then CPU, and why
+// each one that was skipped failed. The backends register themselves on import (side effects below).
+
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendAttempt {
+  name: BackendName;
+  ok: boolean;
+  error?: string;
+  ms: number;
+}
+
+export interface BackendReport {
+  name: BackendName;
+  forced: boolean; // chosen through ?backend= or --backend
+  reason: string; // one sentence: why this backend
+  attempts: BackendAttempt[];
+  adapter?: { vendor: string; architecture: string; device?: string; description?: string };
+  features?: string[];
+  limits?: Record<string, number>;
+  timestampQuery?: boolean;
+  wasm?: { simd: boolean; threads: boolean };
+}
+
+export function isBackendName(s: string): s is BackendName {
+  return (BACKENDS as readonly string[]).includes(s);
+}
+
+async function tryBackend(name: BackendName): Promise<BackendAttempt> {
+  const t0 = performance.now();
+  try {
+    if (name === 'webgpu' && !(typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu)) {
+      throw new Error('navigator.gpu is missing (this browser has no WebGPU, or the page is not a secure context)');
+    }
+    const ok = await tf.setBackend(name);
+    if (!ok) throw new Error('initialisation failed');
+    await tf.ready();
+    // A tiny op proves the backend actually runs kernels (some fail only at the first dispatch).
+    const probe = tf.add(tf.scalar(1), tf.scalar(2));
+    const v = (await probe.data())[0];
+    probe.dispose();
+    if (v !== 3) throw new Error(`self-test gave 1 + 2 = ${v}`);
+    return { name, ok: true, ms: performance.now() - t0 };
+  } catch (e) {
+    return { name, ok: false, error: (e as Error)?.message ?? String(e), ms: performance.now() - t0 };
+  }
+}
+
+function describe(name: BackendName): Partial<BackendReport> {
+  if (name === 'webgpu') {
+    const b = tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; device?: string; description?: string }; device?: GPUDevice; supportTimestampQuery?: boolean };
+    const limits: Record<string, number> = {};
+    const l = b.device?.limits;
+    if (l) for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX']) limits[k] = Number((l as unknown as Record<string, number>)[k]);
+    return {
+      adapter: { vendor: b.adapterInfo?.vendor ?? '', architecture: b.adapterInfo?.architecture ?? '', device: b.adapterInfo?.device, description: b.adapterInfo?.description },
+      features: b.device ? [...b.device.features].map(String).sort() : [],
+      limits,
+      timestampQuery: !!b.supportTimestampQuery,
+    };
+  }
+  if (name === 'wasm') {
+    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') } };
+  }
+  return {};
+}
+
+export interface InitOptions {
+  /** Forces one backend (URL ?backend=, CLI --backend); falls back with a stated reason when it fails. */
+  forced?: BackendName;
+  /** Order to try; WebGPU → WebGL → WASM → CPU by default. */
+  order?: readonly BackendName[];
+  /** Where the browser finds the .wasm files (Vite asset URLs). */
+  wasmPaths?: Record<string, string>;
+}
+
+export async function initBackend(opts: InitOptions = {}): Promise<BackendReport> {
+  if (opts.wasmPaths) setWasmPaths(opts.wasmPaths);
+  const order = opts.order ?? BACKENDS;
+  const queue: BackendName[] = opts.forced ? [opts.forced, ...order.filter((b) => b !== opts.forced)] : [...order];
+  const attempts: BackendAttempt[] = [];
+  for (const name of queue) {
+    const a = await tryBackend(name);
+    attempts.push(a);
+    if (!a.ok) continue;
+    const failed = attempts.filter((x) => !x.ok);
+    let reason: string;
+    if (opts.forced === name) reason = `${name} was requested`;
+    else if (opts.forced) reason = `${opts.forced} was requested but failed (${failed[0]?.error}); fell back to ${name}`;
+    else if (failed.length === 0) reason = `${name} is the first choice and works here`;
+    else reason = `fell back to ${name}: ${failed.map((f) => `${f.name} failed (${f.error})`).join('; ')}`;
+    return { name, forced: opts.forced === name, reason, attempts, ...describe(name) };
+  }
+  throw new Error(`no tfjs backend works here: ${attempts.map((a) => `${a.name}: ${a.error}`).join('; ')}`);
+}
