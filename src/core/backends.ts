@@ -3,8 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -32,11 +32,44 @@ export function isBackendName(s: string): s is BackendName {
   return (BACKENDS as readonly string[]).includes(s);
 }
 
+/**
+ * tfjs-backend-webgpu registers itself at import time only if navigator.gpu already exists; in Node it is
+ * installed later (Dawn), and after a lost device we need a fresh one. So we register the factory here,
+ * asking for the adapter's limits and timestamp queries as tfjs does.
+ */
+function registerWebGPU(): void {
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+  tf.registerBackend(
+    'webgpu',
+    async () => {
+      const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!adapter) throw new Error('no WebGPU adapter (the GPU may be blocklisted or disabled)');
+      const l = adapter.limits;
+      const device = await adapter.requestDevice({
+        requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+        requiredLimits: {
+          maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+          maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+          maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+          maxBufferSize: l.maxBufferSize,
+          maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+          maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+        },
+      });
+      return new WebGPUBackend(device, adapter.info);
+    },
+    3,
+  );
+}
+
 async function tryBackend(name: BackendName): Promise<BackendAttempt> {
   const t0 = performance.now();
   try {
-    if (name === 'webgpu' && !(typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu)) {
-      throw new Error('navigator.gpu is missing (this browser has no WebGPU, or the page is not a secure context)');
+    if (name === 'webgpu') {
+      if (!(typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu)) {
+        throw new Error('navigator.gpu is missing (this browser has no WebGPU, or the page is not a secure context)');
+      }
+      if (!tf.findBackendFactory('webgpu')) registerWebGPU();
     }
     const ok = await tf.setBackend(name);
     if (!ok) throw new Error('initialisation failed');

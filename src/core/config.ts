@@ -146,7 +146,8 @@ export function parseField<K extends ConfigKey>(key: K, raw: unknown): Config[K]
       try {
         spec.check(raw as string);
       } catch (e) {
-        throw new ConfigError(key, `got ${JSON.stringify(raw)}: ${(e as Error).message.replace(/^\w+: /, '')}; accepted: ${spec.accepted}`);
+        const reason = (e as Error).message.replace(/^\w+: /, '');
+        throw new ConfigError(key, /expected one of/.test(reason) ? reason : `got ${JSON.stringify(raw)}: ${reason}; accepted: ${spec.accepted}`);
       }
       return raw as Config[K];
     }

@@ -55,6 +55,21 @@ interface Pending {
   perSample: tf.Tensor1D; // [B]
 }
 
+/**
+ * Σ of many tensors as a tree of binary adds. (tf.addN binds every input as its own storage buffer on
+ * WebGPU; past the per-stage limit of 8 the pipeline is invalid and the result silently wrong.)
+ */
+export function sumPairwise(xs: tf.Tensor[]): tf.Tensor {
+  if (xs.length === 0) throw new Error('sumPairwise: empty list');
+  let level = xs;
+  while (level.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0];
+}
+
 export class Trainer {
   readonly net: Network;
   readonly flow: Flow;
@@ -142,7 +157,7 @@ export class Trainer {
         return perSample.mean() as tf.Scalar;
       }, vars);
       const gradList = vars.map((v) => grads[v.name]);
-      const gradNorm = tf.addN(gradList.map((g) => g.square().sum())).sqrt() as tf.Scalar;
+      const gradNorm = sumPairwise(gradList.map((g) => g.square().sum())).sqrt() as tf.Scalar;
       // Global-norm clipping: scale = min(1, clip / ‖g‖), computed on the device (no readback).
       const scale = c.gradClip > 0 ? (tf.minimum(1, tf.div(c.gradClip, gradNorm.add(1e-6))) as tf.Scalar) : 1;
       adamwUpdate(this.slots, gradList, scale, lr, step, { ...ADAMW_DEFAULTS, weightDecay: c.weightDecay });
