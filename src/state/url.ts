@@ -1,0 +1,48 @@
+// The URL is the experiment: preset, every setting that differs from it (seed included) and an optional
+// forced backend. Parsed field by field; a bad value is reported and replaced by its default.
+
+import { isBackendName, type BackendName } from '../core/backends';
+import { ConfigError, configToStrings, parseConfigLenient, type Config } from '../core/config';
+import { getPreset, PRESET_NAMES } from '../core/presets';
+
+export const DEFAULT_PRESET = 'mnist-tiny';
+
+export interface UrlState {
+  preset: string;
+  config: Config;
+  backend?: BackendName;
+  errors: ConfigError[];
+}
+
+export function readUrl(search: string): UrlState {
+  const params = new URLSearchParams(search);
+  const errors: ConfigError[] = [];
+  let preset = params.get('preset') ?? DEFAULT_PRESET;
+  if (!PRESET_NAMES.includes(preset)) {
+    errors.push(new ConfigError('preset', `unknown preset ${JSON.stringify(preset)}; accepted: ${PRESET_NAMES.join(', ')}`));
+    preset = DEFAULT_PRESET;
+  }
+  let backend: BackendName | undefined;
+  const b = params.get('backend');
+  if (b !== null) {
+    if (isBackendName(b)) backend = b;
+    else errors.push(new ConfigError('backend', `got ${JSON.stringify(b)}, expected one of webgpu, webgl, wasm, cpu`));
+  }
+  const rest: Record<string, string> = {};
+  for (const [k, v] of params) if (k !== 'preset' && k !== 'backend') rest[k] = v;
+  const parsed = parseConfigLenient(rest, getPreset(preset).config);
+  return { preset, config: parsed.config, backend, errors: [...errors, ...parsed.errors] };
+}
+
+/** The query string of an experiment: only what differs from its preset. */
+export function experimentQuery(preset: string, config: Config, backend?: BackendName): string {
+  const params = new URLSearchParams({ preset });
+  for (const [k, v] of configToStrings(config, getPreset(preset).config)) params.set(k, v);
+  if (backend) params.set('backend', backend);
+  return `?${params.toString()}`;
+}
+
+export function writeUrl(preset: string, config: Config, backend?: BackendName): void {
+  if (typeof window === 'undefined') return;
+  window.history.replaceState(null, '', experimentQuery(preset, config, backend) + window.location.hash);
+}
