@@ -184,3 +184,15 @@ describe('half precision', () => {
     expect(bad).toBe('');
   });
 });
+
+describe('decodeSafetensors on a Node Buffer', () => {
+  it('decodes a Buffer that is a view at a non-zero offset of a larger pool', () => {
+    const file = encodeSafetensors({ a: { dtype: 'F32', shape: [3], data: Float32Array.from([1, 2, 3]) }, b: { dtype: 'I32', shape: [2], data: Int32Array.from([7, -8]) } });
+    const pool = Buffer.alloc(file.length + 40);
+    pool.set(file, 16);
+    const view = pool.subarray(16, 16 + file.length); // what fs.readFileSync can return for small files
+    const { tensors } = decodeSafetensors(view);
+    expect(Array.from(tensors.a.data)).toEqual([1, 2, 3]);
+    expect(Array.from(tensors.b.data)).toEqual([7, -8]);
+  });
+});

@@ -169,7 +169,9 @@ export function decodeSafetensors(input: ArrayBuffer | Uint8Array): Safetensors 
 
   const tensors: Record<string, DecodedTensor> = Object.create(null);
   for (const t of infos) {
-    const raw = bytes.slice(8 + n + t.begin, 8 + n + t.end); // a copy, aligned at 0
+    // A copy aligned at 0. (Not bytes.slice: on a Node Buffer slice() is a view into a shared pool.)
+    const raw = new Uint8Array(t.end - t.begin);
+    raw.set(bytes.subarray(8 + n + t.begin, 8 + n + t.end));
     tensors[t.name] = { dtype: t.dtype, shape: t.shape, data: decodeData(t.name, t.dtype, raw.buffer) };
   }
   return { tensors, metadata };
