@@ -1,0 +1,94 @@
+// npm run bench -- SUITE [--json] [--backend wasm,webgpu,cpu] [--quick] [--steps N] [--no-torch]
+// Suites: train (speed, MFU, PyTorch ratio, scaling), attention (memory/time of attention variants),
+// ops (the wasm matMul paths). Rows are JSON objects with the figures and the configuration behind them.
+
+import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../core/ops/matmul';
+import { CliError, helpText, intFlag, parseArgs, runMain, type FlagSpec } from './args';
+import { benchTrain, median } from './bench_train';
+import { setupBackend } from './node_env';
+
+const FLAGS: Record<string, FlagSpec> = {
+  json: { value: false, help: 'one JSON object per row' },
+  backend: { value: true, help: 'comma-separated backends (default: wasm; webgpu needs Dawn + a Vulkan driver)' },
+  quick: { value: false, help: 'train: only the two presets, no scaling sweep' },
+  steps: { value: true, help: 'measured steps per row (default 10)' },
+  'no-torch': { value: false, help: 'train: skip the PyTorch side-by-side run' },
+  help: { value: false, help: 'this text' },
+};
+
+const SUITES = ['train', 'attention', 'ops'];
+
+function printTable(rows: Record<string, unknown>[], cols: string[]): void {
+  const fmt = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) >= 1000 || Number.isInteger(v) ? String(Math.round(v)) : v.toPrecision(3)) : String(v ?? ''));
+  const cells = rows.map((r) => cols.map((c) => fmt(r[c])));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const line = (xs: string[]) => xs.map((x, i) => x.padStart(widths[i])).join('  ');
+  process.stdout.write(line(cols) + '\n' + cells.map(line).join('\n') + '\n');
+}
+
+/** The wasm matMul paths: tfjs's transposed BatchMatMul against explicit transposes (src/core/ops/matmul.ts). */
+async function benchOps(emit: (r: Record<string, unknown>) => void): Promise<void> {
+  await setupBackend('wasm');
+  const cases: [string, number[], number[], boolean, boolean][] = [
+    ['x·W (forward)', [3136, 64], [64, 256], false, false],
+    ['dy·Wᵀ (input grad)', [3136, 256], [64, 256], false, true],
+    ['xᵀ·dy (weight grad)', [3136, 64], [3136, 256], true, false],
+  ];
+  for (const [name, as, bs, ta, tb] of cases) {
+    const a = tf.randomNormal(as);
+    const b = tf.randomNormal(bs);
+    const flops = 2 * (ta ? as[1] : as[0]) * (ta ? as[0] : as[1]) * (tb ? bs[0] : bs[1]);
+    const time = async (f: () => tf.Tensor) => {
+      const ts: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        const t0 = performance.now();
+        const r = f();
+        await r.data();
+        r.dispose();
+        if (i >= 2) ts.push(performance.now() - t0);
+      }
+      return median(ts);
+    };
+    const tfjs = await time(() => tf.matMul(a, b, ta, tb));
+    const ours = await time(() => tf.tidy(() => matMul(a, b, ta, tb)));
+    emit({ suite: 'ops', backend: 'wasm', op: name, a: as.join('x'), b: bs.join('x'), transposeA: ta, transposeB: tb, tfjsMs: tfjs, oursMs: ours, speedup: tfjs / ours, oursGflops: flops / ours / 1e6 });
+    tf.dispose([a, b]);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), FLAGS, 1);
+  if (args.flags.help || args.positional.length === 0) {
+    process.stdout.write(helpText(`usage: npm run bench -- ${SUITES.join('|')} [flags]`, FLAGS));
+    if (!args.flags.help) throw new CliError(`a suite is required: ${SUITES.join(', ')}`);
+    return;
+  }
+  const suite = args.positional[0];
+  if (!SUITES.includes(suite)) throw new CliError(`unknown suite ${JSON.stringify(suite)}; accepted: ${SUITES.join(', ')}`);
+  const json = !!args.flags.json;
+  const backends = (args.flags.backend?.[0] ?? 'wasm').split(',');
+  for (const b of backends) if (!['wasm', 'cpu', 'webgpu'].includes(b)) throw new CliError(`--backend: got ${JSON.stringify(b)}, expected wasm, cpu or webgpu`);
+  const steps = intFlag(args, 'steps', 1, 10_000) ?? 10;
+  const rows: Record<string, unknown>[] = [];
+  const emit = (r: object) => {
+    rows.push(r as Record<string, unknown>);
+    if (json) process.stdout.write(JSON.stringify(r) + '\n');
+  };
+  if (suite === 'train') {
+    await benchTrain({ backends, quick: !!args.flags.quick, steps, torch: !args.flags['no-torch'], emit });
+    if (!json) printTable(rows, ['name', 'backend', 'batch', 'tokens', 'depth', 'imgPerSec', 'msPerStep', 'gflops', 'peakGflops', 'mfu', 'peakBytes', 'dispatchesPerStep', 'readbacksPerStep', 'numTensorsStep10', 'numTensorsLast', 'warmupMs', 'torchImgPerSec', 'ratioVsTorch']);
+  } else if (suite === 'attention') {
+    const { benchAttention } = await import('./bench_attention');
+    for (const backend of backends) {
+      await setupBackend(backend);
+      for (const r of await benchAttention({ backend })) emit(r);
+    }
+    if (!json) printTable(rows, Object.keys(rows[0] ?? {}));
+  } else {
+    await benchOps(emit);
+    if (!json) printTable(rows, ['op', 'a', 'b', 'tfjsMs', 'oursMs', 'speedup', 'oursGflops']);
+  }
+}
+
+void runMain(main);
