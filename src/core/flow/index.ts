@@ -1,0 +1,21 @@
+// Flow lab: pure, model-agnostic flow math (paths, targets, timestep densities, weightings, solvers).
+export { getPath, PATH_NAMES, EDM_PM, EDM_PS, EDM_SIGMA_DATA, EDM_SIGMA_MAX, VP_BETA0, VP_BETA1, VP_T } from './paths';
+export type { Path, PathCoefs, PathName } from './paths';
+export { PREDICTIONS, parsePrediction, conversionCoefs, convertPrediction, predictionTarget } from './prediction';
+export type { Prediction } from './prediction';
+export { parseTimesteps, shiftSampler, shiftTime, unshiftTime, resolutionShift, TIMESTEP_FORMS, MODE_SCALE_MAX } from './timesteps';
+export type { TimestepSampler } from './timesteps';
+export { parseWeighting, WEIGHTING_FORMS } from './weighting';
+export type { Weighting, WeightContext } from './weighting';
+export { makeFlow, T_EPS } from './flow';
+export type { Flow, FlowSpec, ModelFn } from './flow';
+export { timeGrid, timeGrid64, GRID_KINDS, KARRAS_DEFAULTS, DEFAULT_GRID_SHIFT } from './grid';
+export type { GridKind, GridOptions } from './grid';
+export { sampleFlow, samplingGrid, sampleStart, fieldDefined, parseSampler, SAMPLER_NAMES, START_LOGSNR } from './solvers';
+export type { SampleOptions, SampleResult, SamplerName } from './solvers';
+export { generateReflowPairs, straightness } from './reflow';
+export type { StraightnessOptions } from './reflow';
+export { binLossByT, mergeLossBins, meanLossByBin, emptyLossBins } from './loss_bins';
+export type { LossBins } from './loss_bins';
+export { METHOD_DOCS, methodDoc } from './method_docs';
+export type { MethodDoc, MethodGroup } from './method_docs';
