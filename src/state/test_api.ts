@@ -4,8 +4,34 @@
 import { sampleSpread } from './sample_stats';
 import { useApp, type AppState } from './store';
 
+export interface TestState {
+  backend: string | null;
+  runState: string;
+  step: number;
+  losses: number[];
+  samplesStep: number;
+  samplesSpread: number;
+  samplesFrames: number;
+  notices: string[];
+  config: AppState['config'];
+  preset: string;
+  story: string | null;
+  query: string;
+  dataset: { name: string; source: string; size: number; numClasses: number } | null;
+  previewN: number;
+  schedules: boolean;
+  tDrawn: number;
+  lossByTColumns: number;
+  flushes: number;
+  fieldTimes: number;
+  attentionMapStep: number;
+  attentionBenchRows: { kind: string; N: number; status: string; peakBytes?: number }[];
+  upload: AppState['upload'];
+  warmup: AppState['warmup'];
+}
+
 export interface TestApi {
-  state(): { backend: string | null; runState: string; step: number; losses: number[]; samplesStep: number; samplesSpread: number; notices: string[]; config: AppState['config'] };
+  state(): TestState;
   samples(): { n: number; shape: number[]; x: number[] } | null;
   store: typeof useApp;
 }
@@ -21,7 +47,31 @@ export function installTestApi(): void {
     state() {
       const s = useApp.getState();
       const spread = s.samples ? sampleSpread(s.samples) : 0;
-      return { backend: s.report?.name ?? null, runState: s.runState, step: s.step, losses: [...s.series.loss], samplesStep: s.samples?.step ?? -1, samplesSpread: spread, notices: s.notices.map((n) => n.text), config: s.config };
+      return {
+        backend: s.report?.name ?? null,
+        runState: s.runState,
+        step: s.step,
+        losses: [...s.series.loss],
+        samplesStep: s.samples?.step ?? -1,
+        samplesSpread: spread,
+        samplesFrames: s.samples?.trajectory?.length ?? 0,
+        notices: s.notices.map((n) => n.text),
+        config: s.config,
+        preset: s.preset,
+        story: s.story,
+        query: window.location.search,
+        dataset: s.dataset && { name: s.dataset.name, source: s.dataset.source, size: s.dataset.size, numClasses: s.dataset.numClasses },
+        previewN: s.preview?.n ?? 0,
+        schedules: !!s.schedules,
+        tDrawn: s.series.tCount,
+        lossByTColumns: s.series.lossByT.length,
+        flushes: s.series.flushStep.length,
+        fieldTimes: s.field?.times.length ?? 0,
+        attentionMapStep: s.attentionMap?.step ?? -1,
+        attentionBenchRows: (s.attentionBench?.rows ?? []).map((r) => ({ kind: r.kind, N: r.N, status: r.status, peakBytes: r.peakBytes })),
+        upload: s.upload,
+        warmup: s.warmup,
+      };
     },
     samples() {
       const s = useApp.getState().samples;

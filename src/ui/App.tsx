@@ -1,11 +1,17 @@
 import { useEffect } from 'react';
 import { useApp } from '../state/store';
+import { AttentionPanel } from './attention/AttentionPanel';
 import { Notices } from './common/Notices';
 import { Controls, useShortcuts } from './controls/Controls';
 import { SamplePanel } from './samples/SamplePanel';
+import { SchedulePanel } from './schedule/SchedulePanel';
+import { SetupPanel } from './setup/SetupPanel';
+import { StoriesPanel } from './stories/StoriesPanel';
 import { BackendBadge } from './system/BackendBadge';
 import { SystemPanel } from './system/SystemPanel';
-import { LossChart } from './training/LossChart';
+import { TimestepPanel } from './timesteps/TimestepPanel';
+import { TrainingPanel } from './training/TrainingPanel';
+import { UploadPanel } from './upload/UploadPanel';
 
 export function App() {
   const theme = useApp((s) => s.theme);
@@ -16,26 +22,39 @@ export function App() {
   }, [theme]);
   return (
     <div className="app">
+      <a className="skip" href="#main">
+        Skip to the panels
+      </a>
       <header className="topbar">
         <h1>Flow Playground</h1>
         <span className="tagline">Train a Diffusion Transformer with rectified flow, in your browser. Nothing leaves this machine.</span>
         <span className="spacer" />
         <BackendBadge />
-        <button className="btn" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="Toggle dark theme" data-testid="theme-toggle">
-          {theme === 'dark' ? '☀' : '☾'}
+        <button className="btn" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label={theme === 'dark' ? 'Switch to the light theme' : 'Switch to the dark theme'} data-testid="theme-toggle">
+          {theme === 'dark' ? '☀ light' : '☾ dark'}
         </button>
       </header>
       <Notices />
-      <main className="layout">
-        <div className="stack">
+      <div className="layout">
+        <aside className="stack sidebar" aria-label="Experiment and settings">
           <Controls />
+          <SetupPanel />
+          <UploadPanel />
           <SystemPanel />
-        </div>
-        <div className="stack">
-          <LossChart />
-          <SamplePanel />
-        </div>
-      </main>
+        </aside>
+        <main className="stack" id="main" tabIndex={-1}>
+          <StoriesPanel />
+          <div className="grid2">
+            <TrainingPanel />
+            <SamplePanel />
+          </div>
+          <div className="grid2">
+            <SchedulePanel />
+            <TimestepPanel />
+          </div>
+          <AttentionPanel />
+        </main>
+      </div>
     </div>
   );
 }

@@ -1,25 +1,30 @@
 // The training session that owns tfjs and the GPU: it turns commands into trainer calls and streams
-// events back. Pure of any Worker API (the worker entry wires `emit` to postMessage), so it runs in Node
-// tests too.
+// events back. Pure of any Worker API (the worker entry wires `emit` to postMessage and passes the image
+// decoder), so it runs in Node tests too.
 
 import * as tf from '@tensorflow/tfjs';
+import { ATTENTION_KINDS, resolveAttention } from '../core/attention';
 import { initBackend, type BackendReport } from '../core/backends';
 import { decodeCheckpoint, encodeCheckpoint } from '../core/checkpoint';
 import { ConfigError, type Config } from '../core/config';
+import { datasetFromImages, MAX_UPLOAD_SIZE, type UploadImage } from '../core/data/from_images';
 import { MNIST_ASSET_PATH } from '../core/data/mnist';
 import { createDataset, datasetInfo } from '../core/data/registry';
 import type { Dataset } from '../core/data/types';
+import { samplingGrid } from '../core/flow';
 import { countParams } from '../core/model';
 import { Rng } from '../core/rng';
 import { Trainer, type StepMetrics, type TrainerState } from '../core/train/trainer';
-import type { Command, MetricsBatch, RunState, SampleSettings, WorkerEvent } from './protocol';
+import type { Decoded } from './decode_images';
+import { firstBlockAttention, measureAttention, scheduleTables, velocityField } from './inspect';
+import type { AttentionInfo, Command, DataPreview, DatasetSummary, MetricsBatch, RunState, SampleSettings, UploadItem, WorkerEvent } from './protocol';
 
 export type Emit = (e: WorkerEvent, transfer?: Transferable[]) => void;
 export type AssetLoader = (path: string) => Promise<Uint8Array>;
+export type ImageDecoder = (items: readonly UploadItem[], maxSide: number, useLabels: boolean, onProgress?: (done: number) => void) => Promise<Decoded>;
 
 /** Samples shown in the grid: 4 per class for labelled image data, a cloud of particles for 2D points. */
-export function sampleLayout(config: Config): { n: number; labels: Int32Array } {
-  const info = datasetInfo(config.dataset);
+export function sampleLayout(info: { kind: 'image' | 'points'; numClasses: number }): { n: number; labels: Int32Array } {
   const classes = info.numClasses;
   if (info.kind === 'points') {
     const n = 512;
@@ -31,10 +36,25 @@ export function sampleLayout(config: Config): { n: number; labels: Int32Array } 
 }
 
 /** The fixed noise of a run's sample grid: a function of the seed alone, so two runs that differ in one setting share it. */
-export function sampleNoise(config: Config, n: number): Float32Array {
-  const per = datasetInfo(config.dataset).shape.reduce((a, b) => a * b, 1);
+export function sampleNoise(config: Config, n: number, shape: readonly number[] = datasetInfo(config.dataset).shape): Float32Array {
+  const per = shape.reduce((a, b) => a * b, 1);
   return new Rng(config.seed + 0x5eed).normals(n * per);
 }
+
+/** At most `max` evenly spaced indices of 0..n−1, first and last included. */
+export function spread(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
+}
+
+/** Points in the preview and on the velocity-field grid. */
+const PREVIEW_IMAGES = 8;
+const PREVIEW_POINTS = 512;
+const TRAJECTORY_FRAMES = 11;
+const TRAJECTORY_IMAGES = 8;
+const FIELD_GRID = 21;
+const FIELD_EXTENT = 3;
+const FIELD_TIMES = Array.from({ length: 11 }, (_, i) => 1 - i / 10);
 
 const yieldToEvents = () =>
   new Promise<void>((resolve) => {
@@ -49,26 +69,38 @@ const yieldToEvents = () =>
     } else setTimeout(resolve, 0);
   });
 
+function summarise(d: Dataset, source: DatasetSummary['source']): DatasetSummary {
+  return { name: d.name, source, kind: d.kind, shape: [...d.shape], numClasses: d.numClasses, classNames: [...d.classNames], description: d.description, size: d.size };
+}
+
 export class TrainingSession {
   private report: BackendReport | null = null;
   private trainer: Trainer | null = null;
   private config: Config | null = null;
   private dataset: Dataset | null = null;
+  private builtin: Dataset | null = null;
+  private upload: { images: UploadImage[]; labelled: boolean } | null = null;
+  private preview: DataPreview | null = null;
   private state: RunState = 'booting';
   private loopPromise: Promise<void> | null = null;
   private stepsToRun = 0; // > 0: run this many steps, then pause; Infinity while playing
   private settings: SampleSettings = { sampler: 'euler', steps: 32, guidance: 2, every: 100 };
   private startedAt = 0;
+  private elapsedBefore = 0; // training time of earlier play/step spans of this run
   private lastFlushAt = 0;
   private stepsSinceFlush = 0;
   private warmedUp = false;
+  private sampleWarmedUp = false;
   private assetBase = './';
-  /** Readback interval in steps (async; at most one readback per `flushEvery` steps). */
+  /** Readback interval in steps (async; at most one readback per `flushEvery` steps)… */
   flushEvery = 10;
+  /** …or sooner when this many ms have passed, so slow runs still update the page. */
+  flushMs = 500;
 
   constructor(
     private readonly emit: Emit,
     private readonly loadAsset: AssetLoader,
+    private readonly decode?: ImageDecoder,
   ) {}
 
   get current(): { state: RunState; step: number } {
@@ -78,12 +110,14 @@ export class TrainingSession {
   async handle(cmd: Command): Promise<void> {
     try {
       switch (cmd.type) {
-        case 'init':
+        case 'init': {
           this.assetBase = cmd.assetBase;
           this.report = await initBackend({ forced: cmd.backend });
-          this.emit({ type: 'ready', report: this.report });
+          const schedules = scheduleTables();
+          this.emit({ type: 'ready', report: this.report, schedules });
           this.setState('idle');
           return;
+        }
         case 'configure':
           await this.stop();
           await this.build(cmd.config);
@@ -103,10 +137,12 @@ export class TrainingSession {
           return;
         case 'sampleSettings':
           this.settings = { ...this.settings, ...cmd.settings };
-          if (this.state !== 'running' && this.trainer) await this.emitSamples(false);
+          // The sampling fields are part of the experiment (URL, checkpoint), but changing them never resets training.
+          if (this.config) this.config = { ...this.config, sampler: this.settings.sampler, sampleSteps: this.settings.steps, cfg: this.settings.guidance };
+          if (this.state !== 'running' && this.trainer && (cmd.settings.sampler !== undefined || cmd.settings.steps !== undefined || cmd.settings.guidance !== undefined)) await this.emitSamples();
           return;
         case 'sampleNow':
-          if (this.trainer) await this.emitSamples(!!cmd.trajectory);
+          if (this.trainer) await this.emitSamples();
           return;
         case 'saveCheckpoint': {
           if (!this.trainer || !this.config) throw new Error('nothing to save yet: configure a run first');
@@ -120,6 +156,25 @@ export class TrainingSession {
           await this.build(ck.config, ck.state);
           return;
         }
+        case 'upload':
+          await this.receiveUpload(cmd.items, cmd.useLabels);
+          return;
+        case 'clearUpload':
+          if (!this.upload) return;
+          this.upload = null;
+          this.emit({ type: 'upload', status: 'cleared' });
+          await this.stop();
+          if (this.config) await this.build(this.config);
+          return;
+        case 'measureAttention':
+          await this.measure(cmd.lengths, cmd.kinds);
+          return;
+        case 'attentionMap':
+          await this.attentionMap(cmd.query, cmd.t, cmd.index);
+          return;
+        case 'velocityField':
+          await this.emitField(cmd.times, cmd.grid, cmd.extent);
+          return;
       }
     } catch (e) {
       const err = e as Error;
@@ -132,13 +187,37 @@ export class TrainingSession {
     this.emit({ type: 'state', state, step: this.trainer?.step ?? 0, message });
   }
 
-  private async build(config: Config, state?: TrainerState): Promise<void> {
+  private async builtinDataset(config: Config): Promise<Dataset> {
+    if (this.builtin && this.builtin.name === config.dataset) return this.builtin;
     const info = datasetInfo(config.dataset);
-    let dataset = this.dataset;
-    if (!dataset || dataset.name !== config.dataset) {
-      const assets = info.needsAsset === 'mnist' ? { mnist: await this.loadAsset(`${this.assetBase}${MNIST_ASSET_PATH}`) } : {};
-      dataset = createDataset(config.dataset, assets);
+    const assets = info.needsAsset === 'mnist' ? { mnist: await this.loadAsset(`${this.assetBase}${MNIST_ASSET_PATH}`) } : {};
+    this.builtin = createDataset(config.dataset, assets);
+    return this.builtin;
+  }
+
+  /**
+   * The user's images resized to the shape of the configured dataset (the model's size comes from the
+   * dataset registry, so uploads borrow an image dataset's geometry and class slots), or null with a
+   * reason when they cannot be used with this config.
+   */
+  private uploadDataset(config: Config): { dataset: Dataset | null; reason?: string } {
+    if (!this.upload) return { dataset: null };
+    const info = datasetInfo(config.dataset);
+    if (info.kind !== 'image') return { dataset: null, reason: `your images need an image dataset's model; ${config.dataset} is 2D points, so training uses ${config.dataset}` };
+    const [size, , channels] = info.shape;
+    const labels = new Set(this.upload.images.map((i) => i.label));
+    if (this.upload.labelled && labels.size > info.numClasses) {
+      return { dataset: null, reason: `your images have ${labels.size} labels (folders) but the ${config.dataset} model has ${info.numClasses} class slots: use at most ${info.numClasses} folders, pick a dataset with more classes, or untick "labels from folder names"` };
     }
+    const d = datasetFromImages(this.upload.images, { size, channels: channels as 1 | 3 }, { name: `your images (as ${config.dataset})` });
+    return { dataset: d };
+  }
+
+  private async build(config: Config, state?: TrainerState): Promise<void> {
+    const builtin = await this.builtinDataset(config);
+    const up = this.uploadDataset(config);
+    if (up.reason) this.emit({ type: 'upload', status: 'failed', message: up.reason });
+    const dataset = up.dataset ?? builtin;
     const trainer = new Trainer(config, dataset, state); // may throw: the old run stays intact
     this.trainer?.dispose();
     this.trainer = trainer;
@@ -146,10 +225,57 @@ export class TrainingSession {
     this.dataset = dataset;
     this.settings = { ...this.settings, sampler: config.sampler, steps: config.sampleSteps, guidance: config.cfg };
     this.warmedUp = false;
+    this.sampleWarmedUp = false;
+    this.elapsedBefore = 0;
     const flopsPerStep = 3 * trainer.net.forwardFlops * config.batch;
-    this.emit({ type: 'configured', config, params: countParams(trainer.net), flopsPerStep });
+    this.emit({ type: 'configured', config, params: countParams(trainer.net), flopsPerStep, dataset: summarise(dataset, up.dataset ? 'upload' : 'builtin'), attention: this.attentionInfo(trainer) });
+    this.emitPreview(config, dataset);
     this.setState(state ? 'paused' : 'idle');
-    if (state) await this.emitSamples(false);
+    if (state) await this.emitSamples();
+  }
+
+  private attentionInfo(trainer: Trainer): AttentionInfo | null {
+    const s = trainer.net.dit;
+    if (!s) return null;
+    const headSize = s.dim / s.heads;
+    const r = resolveAttention(trainer.config.attention, tf.getBackend(), headSize);
+    return { requested: trainer.config.attention, ran: r.kind, exact: r.exact, note: r.note, tokens: (s.imageSize / s.patch) ** 2, heads: s.heads, kvHeads: s.kvHeads, headSize };
+  }
+
+  /** A few held-out samples and fixed noise (the schedule strip and the attention maps). */
+  private emitPreview(config: Config, dataset: Dataset): void {
+    const n = dataset.kind === 'points' ? PREVIEW_POINTS : Math.min(PREVIEW_IMAGES, Number.isFinite(dataset.size) ? dataset.size : PREVIEW_IMAGES);
+    const b = dataset.heldOut(n);
+    const eps = new Rng(config.seed + 0x7e57).normals(b.x.length);
+    this.preview = { shape: [...dataset.shape], n, x: b.x, eps, labels: b.y };
+    // Posted as copies: the session keeps its own for the attention maps.
+    this.emit({ type: 'dataPreview', preview: { ...this.preview, x: b.x.slice(), eps: eps.slice(), labels: b.y.slice() } });
+  }
+
+  private async receiveUpload(items: UploadItem[], useLabels: boolean): Promise<void> {
+    if (!this.decode) throw new Error('upload: this session has no image decoder');
+    if (items.length === 0) throw new Error('upload: no files');
+    this.emit({ type: 'upload', status: 'decoding', done: 0, total: items.length });
+    const maxSide = 2 * MAX_UPLOAD_SIZE; // area-averaged down to the model's size by datasetFromImages
+    const { images, skipped } = await this.decode(items, maxSide, useLabels, (done) => this.emit({ type: 'upload', status: 'decoding', done, total: items.length }));
+    if (images.length === 0) {
+      this.emit({ type: 'upload', status: 'failed', message: 'none of the files could be used', skipped });
+      return;
+    }
+    const labelled = images[0].label !== undefined;
+    const previous = this.upload;
+    this.upload = { images, labelled };
+    if (this.config) {
+      const check = this.uploadDataset(this.config);
+      if (check.reason) {
+        this.upload = previous;
+        this.emit({ type: 'upload', status: 'failed', message: check.reason, skipped });
+        return;
+      }
+    }
+    this.emit({ type: 'upload', status: 'ready', done: images.length, total: items.length, skipped });
+    await this.stop();
+    if (this.config) await this.build(this.config);
   }
 
   private run(steps: number): void {
@@ -174,34 +300,43 @@ export class TrainingSession {
     this.startedAt = performance.now();
     this.lastFlushAt = this.startedAt;
     this.stepsSinceFlush = 0;
-    while (this.stepsToRun > 0 && this.trainer === trainer) {
-      if (!this.warmedUp) {
-        // The first step compiles every shader on WebGPU: say so instead of looking frozen.
-        this.emit({ type: 'warmup', phase: 'start' });
-        const t0 = performance.now();
-        trainer.trainStep();
-        this.stepsSinceFlush++;
-        const ok = await this.flush(trainer);
-        this.emit({ type: 'warmup', phase: 'done', ms: performance.now() - t0, pipelines: this.pipelineCount() });
-        this.warmedUp = true;
-        this.stepsToRun--;
-        if (!ok) return;
-      } else {
-        trainer.trainStep();
-        this.stepsSinceFlush++;
-        this.stepsToRun--;
-        if (this.stepsSinceFlush >= this.flushEvery || this.stepsToRun === 0) {
-          if (!(await this.flush(trainer))) return;
+    try {
+      while (this.stepsToRun > 0 && this.trainer === trainer) {
+        if (!this.warmedUp) {
+          // The first step compiles every shader on WebGPU: say so instead of looking frozen.
+          this.emit({ type: 'warmup', phase: 'start', what: 'train' });
+          const t0 = performance.now();
+          trainer.trainStep();
+          this.stepsSinceFlush++;
+          const ok = await this.flush(trainer);
+          this.emit({ type: 'warmup', phase: 'done', what: 'train', ms: performance.now() - t0, pipelines: this.pipelineCount() });
+          this.warmedUp = true;
+          this.stepsToRun--;
+          if (!ok) return;
+        } else {
+          trainer.trainStep();
+          this.stepsSinceFlush++;
+          this.stepsToRun--;
+          if (this.stepsSinceFlush >= this.flushEvery || this.stepsToRun === 0 || performance.now() - this.lastFlushAt > this.flushMs) {
+            if (!(await this.flush(trainer))) return;
+          }
         }
+        const every = this.settings.every;
+        if (every > 0 && trainer.step % every === 0) await this.emitSamples();
+        await yieldToEvents();
       }
-      const every = this.settings.every;
-      if (every > 0 && trainer.step % every === 0) await this.emitSamples(false);
-      await yieldToEvents();
-    }
-    if (this.stepsSinceFlush > 0 && !(await this.flush(trainer))) return;
-    if (this.trainer === trainer) {
-      if (this.settings.every > 0 && trainer.step % this.settings.every !== 0) await this.emitSamples(false);
-      this.setState('paused');
+      if (this.stepsSinceFlush > 0 && !(await this.flush(trainer))) return;
+      if (this.trainer === trainer) {
+        if (this.settings.every > 0 && trainer.step % this.settings.every !== 0) await this.emitSamples();
+        this.setState('paused');
+      }
+    } catch (e) {
+      // The run stays usable: report, and pause (a later Play retries).
+      this.stepsToRun = 0;
+      this.emit({ type: 'error', message: `training stopped: ${(e as Error).message}` });
+      if (this.trainer === trainer) this.setState('paused');
+    } finally {
+      this.elapsedBefore += performance.now() - this.startedAt;
     }
   }
 
@@ -239,28 +374,107 @@ export class TrainingSession {
       numTensors: mem.numTensors,
       numBytes: mem.numBytes,
       gpuBytes: mem.numBytesInGPUAllocated,
-      elapsedMs: now - this.startedAt,
+      elapsedMs: this.elapsedBefore + (now - this.startedAt),
     };
     this.emit({ type: 'metrics', batch }, [batch.step.buffer, batch.loss.buffer, batch.gradNorm.buffer, batch.lr.buffer, t.buffer, lossPerSample.buffer]);
     const bad = ms.find((m) => !Number.isFinite(m.loss));
     if (bad) {
       this.stepsToRun = 0;
-      this.setState('diverged', `the loss became ${bad.loss} at step ${bad.step}. Try a lower learning rate (lr), gradient clipping (gradClip = 1), or a smaller guidance-free setup; then Reset.`);
+      this.setState('diverged', `the loss became ${bad.loss} at step ${bad.step}.`);
       return false;
     }
     return true;
   }
 
-  private async emitSamples(trajectory: boolean): Promise<void> {
+  private async emitSamples(): Promise<void> {
     const trainer = this.trainer;
     const config = this.config;
-    if (!trainer || !config) return;
-    const { n, labels } = sampleLayout(config);
-    const noise = sampleNoise(config, n);
-    const t0 = performance.now();
+    const dataset = this.dataset;
+    if (!trainer || !config || !dataset) return;
+    const { n, labels } = sampleLayout(dataset);
+    const shape = [...trainer.net.sampleShape];
+    const noise = sampleNoise(config, n, shape);
     const s = this.settings;
-    const res = await trainer.sample({ noise, labels, sampler: s.sampler, steps: s.steps, guidance: s.guidance, keepTrajectory: trajectory || datasetInfo(config.dataset).kind === 'points', rng: new Rng(config.seed + 1) });
-    const payload = { step: trainer.step, n, shape: [...trainer.net.sampleShape], x: res.x, labels, nfe: res.nfe, ms: performance.now() - t0, sampler: s.sampler, steps: s.steps, guidance: s.guidance, trajectory: res.trajectory };
-    this.emit({ type: 'samples', samples: payload }, [res.x.buffer as ArrayBuffer, ...(res.trajectory ?? []).map((a) => a.buffer as ArrayBuffer)]);
+    const firstSample = !this.sampleWarmedUp;
+    if (firstSample) this.emit({ type: 'warmup', phase: 'start', what: 'sample' });
+    const t0 = performance.now();
+    const res = await trainer.sample({ noise, labels, sampler: s.sampler, steps: s.steps, guidance: s.guidance, keepTrajectory: true, rng: new Rng(config.seed + 1) });
+    const ms = performance.now() - t0;
+    if (firstSample) {
+      this.sampleWarmedUp = true;
+      this.emit({ type: 'warmup', phase: 'done', what: 'sample', ms, pipelines: this.pipelineCount() });
+    }
+    // The trajectory strip: a few frames of a few samples (one per class); the particles: every particle.
+    const grid = samplingGrid({ path: trainer.flow.path, prediction: trainer.flow.prediction, steps: s.steps });
+    const full = res.trajectory ?? [];
+    const points = dataset.kind === 'points';
+    const frames = spread(full.length, points ? 65 : TRAJECTORY_FRAMES);
+    const per = shape.reduce((a, b) => a * b, 1);
+    let index: Int32Array;
+    if (points) index = Int32Array.from({ length: n }, (_, i) => i);
+    else {
+      const firstOfClass: number[] = [];
+      labels.forEach((l, i) => {
+        if (i === 0 || labels[i - 1] !== l) firstOfClass.push(i);
+      });
+      index = Int32Array.from(firstOfClass.slice(0, TRAJECTORY_IMAGES));
+      if (index.length < Math.min(4, n)) index = Int32Array.from(spread(n, Math.min(TRAJECTORY_IMAGES, n)));
+    }
+    const trajectory = frames.map((f) => {
+      const src = full[f];
+      if (points) return src;
+      const out = new Float32Array(index.length * per);
+      index.forEach((i, j) => out.set(src.subarray(i * per, (i + 1) * per), j * per));
+      return out;
+    });
+    const payload = { step: trainer.step, n, shape, x: res.x, labels, nfe: res.nfe, ms, sampler: s.sampler, steps: s.steps, guidance: s.guidance, trajectory, times: frames.map((f) => grid[f]), trajectoryIndex: index };
+    // The last frame may share its buffer with x (a clone of the same tensor reads back the same data).
+    const transfer = new Set<ArrayBuffer>([res.x.buffer as ArrayBuffer, ...trajectory.map((a) => a.buffer as ArrayBuffer)]);
+    this.emit({ type: 'samples', samples: payload }, [...transfer]);
+    if (points) await this.emitField(FIELD_TIMES, FIELD_GRID, FIELD_EXTENT);
+  }
+
+  /** The learned velocity field of a 2D model: class 0 with the sampling guidance for one-class data, else unconditional. */
+  private async emitField(times: number[], grid: number, extent: number): Promise<void> {
+    const trainer = this.trainer;
+    if (!trainer || trainer.net.kind !== 'mlp' || trainer.net.sampleShape.length !== 1) return;
+    const conditional = trainer.net.numClasses === 1;
+    const label = conditional ? 0 : trainer.net.nullLabel;
+    const v = await velocityField(trainer, times, grid, extent, label, conditional ? this.settings.guidance : 1);
+    this.emit({ type: 'velocityField', field: { step: trainer.step, grid, extent, times, label, conditional, v } }, v.map((a) => a.buffer as ArrayBuffer));
+  }
+
+  private async measure(lengths: number[], kinds = [...ATTENTION_KINDS]): Promise<void> {
+    const ls = lengths.filter((N) => Number.isInteger(N) && N >= 1 && N <= 16384);
+    if (ls.length === 0) throw new Error('measureAttention: lengths must be integers in [1, 16384]');
+    const resume = this.state === 'running' && this.stepsToRun === Infinity;
+    await this.stop();
+    const s = this.trainer?.net.dit;
+    const heads = s?.heads ?? 4;
+    const bench = await measureAttention({
+      lengths: ls,
+      kinds,
+      heads,
+      kvHeads: s?.kvHeads ?? heads,
+      headSize: s ? s.dim / s.heads : 32,
+      onRow: (b, done, total) => this.emit({ type: 'attentionBench', bench: { ...b, rows: b.rows.map((r) => ({ ...r })) }, progress: { done, total } }),
+    });
+    this.emit({ type: 'attentionBench', bench });
+    if (resume) this.run(Infinity);
+  }
+
+  private async attentionMap(query: number, t: number, index: number): Promise<void> {
+    const trainer = this.trainer;
+    const p = this.preview;
+    if (!trainer || !p || !this.config) return;
+    const s = trainer.net.dit;
+    if (!s) throw new Error('attention maps: this model (an MLP for 2D points) has no attention');
+    const i = Math.min(Math.max(0, Math.floor(index)), p.n - 1);
+    const per = p.shape.reduce((a, b) => a * b, 1);
+    const grid = s.imageSize / s.patch;
+    const q = Math.min(Math.max(0, Math.floor(query)), grid * grid - 1);
+    const tt = Math.min(Math.max(t, 0), 1);
+    const { weights, image } = await firstBlockAttention(trainer.net, trainer.params, p.x.subarray(i * per, (i + 1) * per), p.eps.subarray(i * per, (i + 1) * per), p.labels[i], tt, this.config.path, q, this.config.attention);
+    this.emit({ type: 'attentionMap', map: { step: trainer.step, query: q, t: tt, index: i, kind: this.config.attention === 'linear' ? 'linear' : 'naive', heads: s.heads, grid, weights, image, shape: p.shape } }, [weights.buffer as ArrayBuffer, image.buffer as ArrayBuffer]);
   }
 }

@@ -4,6 +4,7 @@ import simdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.w
 import threadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import plainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { decodeUploads } from './decode_images';
 import type { Command, WorkerEvent } from './protocol';
 import { TrainingSession } from './session';
 
@@ -17,7 +18,7 @@ async function fetchAsset(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-const session = new TrainingSession(post, fetchAsset);
+const session = new TrainingSession(post, fetchAsset, decodeUploads);
 // Commands are handled in order. play/step only start the loop (they do not wait for it), so a pause
 // right behind them is never stuck in this chain.
 let chain: Promise<void> = Promise.resolve();

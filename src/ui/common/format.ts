@@ -6,7 +6,8 @@ export function fmtNum(v: number | undefined, digits = 3): string {
   return v.toFixed(digits);
 }
 
-export function fmtBytes(b: number | undefined): string {
+/** Bytes with binary units; `digits` significant figures when given (compact tick labels). */
+export function fmtBytes(b: number | undefined, digits?: number): string {
   if (b === undefined || !Number.isFinite(b)) return '—';
   const units = ['B', 'KB', 'MB', 'GB'];
   let i = 0;
@@ -14,6 +15,7 @@ export function fmtBytes(b: number | undefined): string {
     b /= 1024;
     i++;
   }
+  if (digits !== undefined) return `${Number(b.toPrecision(digits))} ${units[i]}`;
   return `${b.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
@@ -48,4 +50,15 @@ export function strideIndices(n: number, max: number): number[] {
   const step = (n - 1) / (max - 1);
   for (let k = 0; k < max; k++) out.push(Math.round(k * step));
   return out;
+}
+
+/** Compact tick labels: 1.2k, 3.4M, 0.0012. */
+export function fmtTick(v: number): string {
+  if (!Number.isFinite(v)) return '';
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${(v / 1e9).toPrecision(2)}G`;
+  if (a >= 1e6) return `${(v / 1e6).toPrecision(2)}M`;
+  if (a >= 1e3) return `${(v / 1e3).toPrecision(2)}k`;
+  if (a === 0) return '0';
+  return a < 0.01 ? v.toExponential(0) : String(Number(v.toPrecision(2)));
 }

@@ -1,100 +1,161 @@
-import { useEffect, useRef } from 'react';
-import { imageGrid } from '../../core/formats/image_grid';
+// Samples from the EMA weights on fixed noise, refreshed every N steps; solver, steps and guidance re-sample
+// without stopping training. Images: the grid and a strip of x_t along the ODE. 2D points: particles that
+// flow along the learned field.
+
+import { useEffect, useRef, useState } from 'react';
+import { SCHEMA } from '../../core/config';
+import { methodDoc } from '../../core/flow/method_docs';
+import type { SamplerName } from '../../core/flow';
 import { sampleSpread } from '../../state/sample_stats';
 import { useApp } from '../../state/store';
 import type { SamplesPayload } from '../../worker/protocol';
+import { drawImageGrid } from '../common/canvas';
+import { ChartEmpty } from '../common/charts';
+import { Panel, Tip } from '../common/Panel';
+import { Particles } from './Particles';
 
-const SAMPLERS = ['euler', 'heun', 'midpoint', 'rk4', 'dpmpp-2m', 'euler-ancestral'] as const;
+const SAMPLERS = (SCHEMA.sampler.kind === 'enum' ? SCHEMA.sampler.values : []) as readonly SamplerName[];
+const EVERY = [10, 25, 50, 100, 250, 0];
+const NO_FRAMES: Float32Array[] = [];
 
-/** Lays the samples out with one column per class (labels run class by class), which fits a wide screen. */
-function drawImages(canvas: HTMLCanvasElement, s: SamplesPayload) {
+/** One column per class (labels run class by class), so a wide screen shows every class side by side. */
+function drawSampleGrid(canvas: HTMLCanvasElement, s: SamplesPayload) {
   const classes = Math.max(1, new Set(s.labels).size);
   const perClass = Math.ceil(s.n / classes);
   const per = s.shape.reduce((a, b) => a * b, 1);
-  const reordered = new Float32Array(perClass * classes * per);
+  const cols = classes === 1 ? Math.min(8, s.n) : classes;
+  const rows = Math.ceil(s.n / cols);
+  const reordered = new Float32Array(rows * cols * per);
   for (let i = 0; i < s.n; i++) {
-    const cls = Math.floor(i / perClass);
-    const r = i % perClass;
-    reordered.set(s.x.subarray(i * per, (i + 1) * per), (r * classes + cls) * per);
+    const slot = classes === 1 ? i : (i % perClass) * classes + Math.floor(i / perClass);
+    reordered.set(s.x.subarray(i * per, (i + 1) * per), slot * per);
   }
-  const g = imageGrid(reordered, perClass * classes, s.shape, classes, { pad: 1 });
-  canvas.width = g.width;
-  canvas.height = g.height;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  ctx.putImageData(new ImageData(g.rgba as Uint8ClampedArray<ArrayBuffer>, g.width, g.height), 0, 0);
-  const scale = Math.max(1, Math.min(Math.floor(640 / g.width), Math.floor(300 / g.height)));
-  canvas.style.width = `${g.width * scale}px`;
+  drawImageGrid(canvas, reordered, rows * cols, s.shape, cols);
 }
 
-const COLORS = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#0891b2', '#dc2626', '#65a30d'];
-
-function drawPoints(canvas: HTMLCanvasElement, s: SamplesPayload) {
-  const size = 360;
-  canvas.width = size;
-  canvas.height = size;
-  canvas.style.width = `${size}px`;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const extent = 3;
-  const px = (v: number) => ((v + extent) / (2 * extent)) * size;
-  const py = (v: number) => ((extent - v) / (2 * extent)) * size;
-  ctx.fillStyle = getComputedStyle(canvas).getPropertyValue('--panel') || '#fff';
-  ctx.fillRect(0, 0, size, size);
-  for (let i = 0; i < s.n; i++) {
-    ctx.fillStyle = COLORS[s.labels[i] % COLORS.length];
-    ctx.globalAlpha = 0.7;
-    ctx.fillRect(px(s.x[2 * i]) - 1.5, py(s.x[2 * i + 1]) - 1.5, 3, 3);
-  }
-  ctx.globalAlpha = 1;
-}
-
-export function SampleCanvas({ samples }: { samples: SamplesPayload }) {
+function SampleGrid({ samples }: { samples: SamplesPayload }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    if (!ref.current) return;
-    if (samples.shape.length === 3) drawImages(ref.current, samples);
-    else drawPoints(ref.current, samples);
+    if (ref.current) drawSampleGrid(ref.current, samples);
   }, [samples]);
-  return <canvas ref={ref} className="pixelated" data-testid="sample-canvas" data-step={samples.step} data-spread={sampleSpread(samples).toFixed(4)} />;
+  return <canvas ref={ref} className="pixelated sample-canvas" data-testid="sample-canvas" data-step={samples.step} data-spread={sampleSpread(samples).toFixed(4)} aria-label={`${samples.n} samples at step ${samples.step}`} />;
+}
+
+/** x_t at a few solver times for a few samples: rows are samples, columns run from noise to data. */
+function TrajectoryStrip({ samples }: { samples: SamplesPayload }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const frames = samples.trajectory ?? NO_FRAMES;
+  const k = samples.trajectoryIndex?.length ?? 0;
+  useEffect(() => {
+    const c = ref.current;
+    if (!c || frames.length === 0 || k === 0) return;
+    const per = samples.shape.reduce((a, b) => a * b, 1);
+    const all = new Float32Array(k * frames.length * per);
+    for (let r = 0; r < k; r++) frames.forEach((f, j) => all.set(f.subarray(r * per, (r + 1) * per), (r * frames.length + j) * per));
+    drawImageGrid(c, all, k * frames.length, samples.shape, frames.length);
+  }, [samples, frames, k]);
+  if (frames.length === 0 || k === 0) return null;
+  return (
+    <div className="trajectory" data-testid="trajectory-strip" data-frames={frames.length}>
+      <h3 className="sub">
+        Along the ODE <span className="muted small">x_t from t = 1 (noise, left) to t = 0 (data, right)</span>
+      </h3>
+      <canvas ref={ref} className="pixelated trajectory-canvas" style={{ maxWidth: Math.min(520, frames.length * 46) }} aria-label={`trajectories of ${k} samples at ${frames.length} solver times`} />
+      <div className="strip-axis small muted" style={{ gridTemplateColumns: `repeat(${frames.length}, 1fr)`, maxWidth: Math.min(520, frames.length * 46) }}>
+        {(samples.times ?? []).map((t, i) => (
+          <span key={i}>{t.toFixed(2)}</span>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** Solver steps (NFE per sample for one-evaluation solvers): applied when valid, so typing "12" is not two runs of garbage. */
+function StepsInput({ steps, commit }: { steps: number; commit: (v: string) => string | null }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const apply = (v: string) => {
+    const err = commit(v);
+    setError(err);
+    if (!err) setDraft(null);
+  };
+  return (
+    <label className="field">
+      Steps
+      <input
+        type="number"
+        min={1}
+        max={1000}
+        value={draft ?? steps}
+        style={{ width: 72 }}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={(e) => draft !== null && apply(e.target.value)}
+        onKeyDown={(e) => e.key === 'Enter' && apply((e.target as HTMLInputElement).value)}
+        aria-invalid={!!error}
+        title={error ?? 'solver steps: Enter to apply'}
+        data-testid="sample-steps"
+      />
+    </label>
+  );
 }
 
 export function SamplePanel() {
   const samples = useApp((s) => s.samples);
   const settings = useApp((s) => s.sampleSettings);
   const setSettings = useApp((s) => s.setSampleSettings);
+  const editField = useApp((s) => s.editField);
+  const sampleNow = useApp((s) => s.sampleNow);
+  const runState = useApp((s) => s.runState);
+  const numClasses = useApp((s) => s.dataset?.numClasses ?? 1);
+  const solver = methodDoc('solver', settings.sampler);
+  const cfg = methodDoc('guidance', 'cfg');
+  const points = samples?.shape.length === 1;
   return (
-    <section className="panel" data-testid="panel-samples" aria-labelledby="samples-h">
-      <h2 id="samples-h">
-        Samples <span className="tip" title="Integrate dx/dt = v_θ(x_t, t) from t = 1 (noise) to t = 0 (data). Guidance: v = v_uncond + w·(v_cond − v_uncond).">?</span>
-      </h2>
-      <p className="explain">From the EMA weights, on fixed noise; one column per class. Refreshed every {settings.every} steps.</p>
-      <div className="row" style={{ marginBottom: 8 }}>
+    <Panel
+      id="samples"
+      title="Samples"
+      tip={`Integrate dx/dt = v_θ(x_t, t) from t = 1 (noise) to t = 0 (data).\n${solver.name}: ${solver.formula}\n${solver.summary}\nGuidance: ${cfg.formula} (${cfg.source})`}
+      explain={<>From the EMA weights on fixed noise, so changes come from the model, not the dice. {points ? 'Each particle is one sample.' : numClasses > 1 ? 'One column per class.' : ''}</>}
+    >
+      <div className="row sample-controls">
         <label className="field">
           Solver
-          <select data-testid="sampler-select" value={settings.sampler} onChange={(e) => setSettings({ sampler: e.target.value as (typeof SAMPLERS)[number] })}>
+          <select data-testid="sampler-select" value={settings.sampler} onChange={(e) => setSettings({ sampler: e.target.value as SamplerName })}>
             {SAMPLERS.map((s) => (
-              <option key={s}>{s}</option>
+              <option key={s} value={s}>
+                {methodDoc('solver', s).name}
+              </option>
             ))}
           </select>
         </label>
-        <label className="field">
-          Steps
-          <input type="number" min={1} max={200} value={settings.steps} style={{ width: 70 }} onChange={(e) => setSettings({ steps: Math.max(1, Math.min(200, Number(e.target.value) || 1)) })} data-testid="sample-steps" />
+        <StepsInput steps={settings.steps} commit={(v) => editField('sampleSteps', v)} />
+        <label className="field guidance-field">
+          <span>
+            Guidance w = <span className="mono">{settings.guidance.toFixed(1)}</span> <Tip text={`${cfg.formula}\n${cfg.summary}`} />
+          </span>
+          <input type="range" min={0} max={7} step={0.5} value={settings.guidance} onChange={(e) => setSettings({ guidance: Number(e.target.value) })} data-testid="guidance" aria-valuetext={`guidance ${settings.guidance}`} />
         </label>
         <label className="field">
-          Guidance {settings.guidance.toFixed(1)}
-          <input type="range" min={0} max={7} step={0.5} value={settings.guidance} onChange={(e) => setSettings({ guidance: Number(e.target.value) })} data-testid="guidance" />
+          Refresh
+          <select value={settings.every} onChange={(e) => setSettings({ every: Number(e.target.value) })} data-testid="sample-every">
+            {EVERY.map((n) => (
+              <option key={n} value={n}>
+                {n === 0 ? 'by hand' : `every ${n} steps`}
+              </option>
+            ))}
+          </select>
         </label>
+        <button className="btn" onClick={sampleNow} disabled={runState === 'booting'} data-testid="sample-now">
+          Sample now
+        </button>
       </div>
-      <div className="canvas-wrap">
-        {samples ? <SampleCanvas samples={samples} /> : <div className="chart-empty" style={{ height: 200 }}>Samples appear after the first steps.</div>}
-      </div>
+      <div className="canvas-wrap">{samples ? points ? <Particles samples={samples} /> : <SampleGrid samples={samples} /> : <ChartEmpty height={180}>Samples appear after the first steps (or press Sample now).</ChartEmpty>}</div>
       {samples && (
         <p className="small muted" style={{ margin: '6px 0 0' }} data-testid="samples-info">
-          step {samples.step} · {samples.sampler}, {samples.steps} steps, NFE {samples.nfe}, guidance {samples.guidance} · {(samples.ms / 1000).toFixed(2)} s
+          step {samples.step} · {methodDoc('solver', samples.sampler).name}, {samples.steps} steps, NFE {samples.nfe}, guidance {samples.guidance} · {(samples.ms / 1000).toFixed(2)} s
         </p>
       )}
-    </section>
+      {samples && !points && <TrajectoryStrip samples={samples} />}
+    </Panel>
   );
 }

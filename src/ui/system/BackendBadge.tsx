@@ -18,7 +18,7 @@ export function BackendBadge() {
       <span className="dot" />
       <strong>{report.name}</strong>
       <span className="muted">{adapter}</span>
-      {warmup.active && <span className="muted">· compiling shaders…</span>}
+      {warmup.active && <span className="muted">· {report.name === 'webgpu' ? 'compiling shaders' : 'warming up'}…</span>}
     </span>
   );
 }

@@ -1,0 +1,35 @@
+// Cheap canvas drawing shared by panels: image tiles from [-1, 1] floats and 2D point clouds.
+
+import { imageGrid } from '../../core/formats/image_grid';
+
+export const CLASS_COLORS = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', '#0891b2', '#dc2626', '#65a30d'];
+
+/** Draws n images of `shape` [H, W, C] in `cols` columns at 1:1 pixels (CSS scales them, pixelated). */
+export function drawImageGrid(canvas: HTMLCanvasElement, x: Float32Array, n: number, shape: readonly number[], cols: number, pad = 1): { width: number; height: number } {
+  const g = imageGrid(x, n, shape, cols, { pad });
+  canvas.width = g.width;
+  canvas.height = g.height;
+  const ctx = canvas.getContext('2d');
+  ctx?.putImageData(new ImageData(g.rgba as Uint8ClampedArray<ArrayBuffer>, g.width, g.height), 0, 0);
+  return g;
+}
+
+/** Maps a point in [−extent, extent]² to canvas pixels (y up). */
+export function toPixels(size: number, extent: number) {
+  return {
+    px: (v: number) => ((v + extent) / (2 * extent)) * size,
+    py: (v: number) => ((extent - v) / (2 * extent)) * size,
+  };
+}
+
+/** A point cloud, coloured by label, on a square canvas region. */
+export function drawPoints(ctx: CanvasRenderingContext2D, xy: ArrayLike<number>, labels: ArrayLike<number> | null, x0: number, y0: number, size: number, extent: number, radius = 1.5, alpha = 0.7): void {
+  const { px, py } = toPixels(size, extent);
+  ctx.globalAlpha = alpha;
+  const n = xy.length / 2;
+  for (let i = 0; i < n; i++) {
+    ctx.fillStyle = CLASS_COLORS[(labels ? labels[i] : 0) % CLASS_COLORS.length];
+    ctx.fillRect(x0 + px(xy[2 * i]) - radius, y0 + py(xy[2 * i + 1]) - radius, 2 * radius, 2 * radius);
+  }
+  ctx.globalAlpha = 1;
+}

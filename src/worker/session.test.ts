@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeConfig } from '../core/config';
+import type { UploadImage } from '../core/data/from_images';
+import '../test_utils/tf_backends';
+import type { WorkerEvent } from './protocol';
+import { spread, TrainingSession, type ImageDecoder } from './session';
+
+type Of<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
+
+/** A session on the cpu backend that records every event (and checks what postMessage would check). */
+function harness(decode?: ImageDecoder) {
+  const events: WorkerEvent[] = [];
+  const emit = (e: WorkerEvent, transfer: Transferable[] = []) => {
+    // postMessage throws DataCloneError on a buffer listed twice.
+    if (new Set(transfer).size !== transfer.length) throw new Error(`${e.type}: duplicate buffers in the transfer list`);
+    events.push(e);
+  };
+  const session = new TrainingSession(emit, async () => new Uint8Array(0), decode);
+  const last = <T extends WorkerEvent['type']>(type: T): Of<T> | undefined => events.filter((e) => e.type === type).at(-1) as Of<T> | undefined;
+  const all = <T extends WorkerEvent['type']>(type: T): Of<T>[] => events.filter((e) => e.type === type) as Of<T>[];
+  /** Waits until the session's loop has stopped (play/step return before it ends). */
+  const idle = async () => {
+    for (let i = 0; i < 2000 && session.current.state === 'running'; i++) await new Promise((r) => setTimeout(r, 5));
+  };
+  return { events, session, last, all, idle };
+}
+
+const TINY_DIT = { dataset: 'shapes16', patch: '4', dim: '16', depth: '1', heads: '2', batch: '4', sampleSteps: '2', warmup: '0' };
+const TINY_2D = { dataset: 'moons', dim: '16', depth: '1', batch: '16', sampleSteps: '3', cfg: '1' };
+
+describe('TrainingSession', () => {
+  beforeAll(async () => {
+    tf.env().set('PROD', true);
+  });
+
+  it('reports path tables on ready: rf has α = 1 − t, σ = t', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'init', backend: 'cpu', assetBase: './' });
+    const ready = h.last('ready')!;
+    expect(ready.report.name).toBe('cpu');
+    const { t, paths } = ready.schedules;
+    expect(t).toHaveLength(101);
+    expect(paths.rf.alpha[30]).toBeCloseTo(1 - t[30], 6);
+    expect(paths.rf.sigma[70]).toBeCloseTo(t[70], 6);
+    expect(paths.cosine.alpha[50]).toBeCloseTo(Math.cos(Math.PI / 4), 6);
+    expect(Object.keys(paths).sort()).toEqual(['cosine', 'edm', 'rf', 'vp']);
+  });
+
+  it('a 2D run streams a preview, metrics, a particle trajectory and the velocity field', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'init', backend: 'cpu', assetBase: './' });
+    await h.session.handle({ type: 'sampleSettings', settings: { every: 0 } });
+    await h.session.handle({ type: 'configure', config: makeConfig(TINY_2D) });
+    const conf = h.last('configured')!;
+    expect(conf.dataset).toMatchObject({ name: 'moons', kind: 'points', source: 'builtin', numClasses: 2 });
+    expect(conf.attention).toBeNull();
+    const prev = h.last('dataPreview')!.preview;
+    expect(prev.n).toBe(512);
+    expect(prev.x).toHaveLength(1024);
+    await h.session.handle({ type: 'step', n: 3 });
+    await h.idle();
+    const losses = h.all('metrics').flatMap((m) => [...m.batch.loss]);
+    expect(losses).toHaveLength(3);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    await h.session.handle({ type: 'sampleNow' });
+    const s = h.last('samples')!.samples;
+    expect(s.times).toEqual([1, 2 / 3, 1 / 3, 0].map((x) => expect.closeTo(x, 6)));
+    expect(s.trajectory).toHaveLength(4);
+    expect(s.trajectory![0]).toHaveLength(512 * 2);
+    expect(s.trajectory![3]).toEqual(s.x); // the last frame is the sample
+    const f = h.last('velocityField')!.field;
+    expect(f.times).toHaveLength(11);
+    expect(f.v[0]).toHaveLength(21 * 21 * 2);
+    expect(f.conditional).toBe(false); // two classes: the unconditional field
+    expect(f.v.every((a) => a.every(Number.isFinite))).toBe(true);
+  });
+
+  it('a DiT run gives a trajectory strip, first-block attention maps and an attention bench', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'init', backend: 'cpu', assetBase: './' });
+    await h.session.handle({ type: 'configure', config: makeConfig({ ...TINY_DIT, attention: 'flash' }) });
+    const conf = h.last('configured')!;
+    expect(conf.attention).toMatchObject({ requested: 'flash', ran: 'chunked', exact: true, tokens: 16, heads: 2, headSize: 8 });
+    expect(conf.attention!.note).toMatch(/WebGPU/);
+    await h.session.handle({ type: 'sampleNow' });
+    const s = h.last('samples')!.samples;
+    expect(s.trajectory!.length).toBe(3);
+    expect(s.trajectoryIndex!.length).toBeGreaterThanOrEqual(4);
+    expect(s.trajectory![0]).toHaveLength(s.trajectoryIndex!.length * 16 * 16 * 3);
+
+    await h.session.handle({ type: 'attentionMap', query: 5, t: 0.5, index: 1 });
+    const m = h.last('attentionMap')!.map;
+    expect(m).toMatchObject({ query: 5, index: 1, heads: 2, grid: 4 });
+    for (let head = 0; head < 2; head++) {
+      const row = m.weights.subarray(head * 16, (head + 1) * 16);
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+    expect(m.image).toHaveLength(16 * 16 * 3);
+
+    const before = tf.memory().numTensors;
+    await h.session.handle({ type: 'measureAttention', lengths: [8, 16], kinds: ['naive', 'chunked', 'linear'] });
+    expect(tf.memory().numTensors).toBe(before);
+    const bench = h.last('attentionBench')!.bench;
+    expect(bench.rows).toHaveLength(6);
+    for (const r of bench.rows) {
+      expect(r.status).toBe('ok');
+      expect(r.peakBytes).toBeGreaterThan(0);
+    }
+    expect(bench.rows.find((r) => r.kind === 'linear')!.exact).toBe(false);
+    expect(h.all('error')).toEqual([]);
+  });
+
+  it('trains on uploaded images resized to the model size, with folder labels, and clears them', async () => {
+    const img = (v: number, label: string): UploadImage => ({ data: new Uint8ClampedArray(8 * 8 * 4).fill(v), width: 8, height: 8, label });
+    const decode: ImageDecoder = async (items, _maxSide, useLabels) => ({
+      images: items.map((it, i) => {
+        const im = img(i * 40, it.label ?? 'x');
+        return useLabels ? im : { ...im, label: undefined };
+      }),
+      skipped: [],
+    });
+    const h = harness(decode);
+    await h.session.handle({ type: 'init', backend: 'cpu', assetBase: './' });
+    await h.session.handle({ type: 'configure', config: makeConfig(TINY_DIT) });
+    const items = ['cats', 'cats', 'dogs'].map((label, i) => ({ file: new Blob([]), name: `${i}.png`, label }));
+    await h.session.handle({ type: 'upload', items, useLabels: true });
+    expect(h.last('upload')).toMatchObject({ status: 'ready', done: 3, total: 3 });
+    const conf = h.last('configured')!;
+    expect(conf.dataset).toMatchObject({ source: 'upload', kind: 'image', shape: [16, 16, 3], numClasses: 2, classNames: ['cats', 'dogs'], size: 3 });
+    expect(h.last('dataPreview')!.preview.n).toBe(3);
+    await h.session.handle({ type: 'step', n: 2 });
+    await h.idle();
+    expect(h.all('metrics').flatMap((m) => [...m.batch.loss]).every(Number.isFinite)).toBe(true);
+
+    await h.session.handle({ type: 'clearUpload' });
+    expect(h.last('upload')!.status).toBe('cleared');
+    expect(h.last('configured')!.dataset.source).toBe('builtin');
+  });
+
+  it('refuses more folders than the model has class slots, and keeps the built-in data', async () => {
+    const decode: ImageDecoder = async (items) => ({ images: items.map((it) => ({ data: new Uint8ClampedArray(16).fill(9), width: 2, height: 2, label: it.label })), skipped: [] });
+    const h = harness(decode);
+    await h.session.handle({ type: 'init', backend: 'cpu', assetBase: './' });
+    await h.session.handle({ type: 'configure', config: makeConfig(TINY_DIT) });
+    const classes = h.last('configured')!.dataset.numClasses;
+    const items = Array.from({ length: classes + 1 }, (_, i) => ({ file: new Blob([]), name: `${i}.png`, label: `class${i}` }));
+    await h.session.handle({ type: 'upload', items, useLabels: true });
+    const up = h.last('upload')!;
+    expect(up.status).toBe('failed');
+    expect(up.message).toMatch(new RegExp(`${classes + 1} labels .* ${classes} class slots`));
+    expect(h.all('configured')).toHaveLength(1);
+  });
+});
+
+describe('spread', () => {
+  it('keeps the first and last index and at most max', () => {
+    expect(spread(5, 10)).toEqual([0, 1, 2, 3, 4]);
+    expect(spread(33, 5)).toEqual([0, 8, 16, 24, 32]);
+  });
+});
