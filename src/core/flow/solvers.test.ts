@@ -80,6 +80,58 @@ describeBackends('sampleFlow on Gaussian data (exact oracle)', () => {
     expect(slope, `errors ${errs.map((e) => e.toExponential(2)).join(', ')}`).toBeLessThan(p + 1.1);
   });
 
+  it('dpmpp-2m reproduces Lu et al. 2022 Algorithm 2, evaluated in float64, on a non-uniform grid', () => {
+    // The Karras grid (step ratios far from 1) from noise to t = 0, including the first-order first and last steps.
+    for (const name of PATH_NAMES) {
+      const path = getPath(name);
+      for (const prediction of PREDICTIONS) {
+        const r = run(path, prediction, 'dpmpp-2m', 12, { grid: 'karras' });
+        const g = r.grid;
+        const x0hat = (x: number, t: number) => {
+          const c = path.coefs(t);
+          return MU + ((c.alpha * S * S) / (c.alpha ** 2 * S * S + c.sigma ** 2)) * (x - c.alpha * MU);
+        };
+        const c0 = path.coefs(g[0]);
+        const want = Z.map((z) => {
+          let x = z * Math.hypot(c0.alpha, c0.sigma);
+          let prev = NaN;
+          let hPrev = NaN;
+          for (let i = 0; i + 1 < g.length; i++) {
+            const [a, b] = [path.coefs(g[i]), path.coefs(g[i + 1])];
+            const h = (b.logSnr - a.logSnr) / 2; // λ = log(α/σ)
+            const d0 = x0hat(x, g[i]);
+            const k = h / (2 * hPrev); // 1/(2r) with r = h₋₁/h; 0 after a first step from λ = −∞
+            const D = i === 0 || b.sigma === 0 ? d0 : (1 + k) * d0 - k * prev;
+            x = b.sigma === 0 ? b.alpha * D : (b.sigma / a.sigma) * x - b.alpha * Math.expm1(-h) * D;
+            prev = d0;
+            hPrev = h;
+          }
+          return x;
+        });
+        expectClose(r.x, want, 2e-4);
+      }
+    }
+  });
+
+  it('euler-ancestral: one step from a fixed x has mean α₁·x̂0 + √(σ₁² − c²)·ε̂ and spread c, c² = σ₁²(1 − SNR₀/SNR₁)', () => {
+    const path = getPath('cosine');
+    const [t0, t1] = [0.7, 0.5];
+    const n = 20000;
+    const c0 = path.coefs(t0);
+    const x = 0.8 * Math.hypot(c0.alpha, c0.sigma); // a start value; the sampler scales noise by √(α₀² + σ₀²)
+    const r = run(path, 'eps', 'euler-ancestral', 1, { grid: [t0, t1], rng: new Rng(9) }, new Float32Array(n).fill(0.8));
+    const m2 = c0.alpha ** 2 * S * S + c0.sigma ** 2;
+    const x0 = MU + ((c0.alpha * S * S) / m2) * (x - c0.alpha * MU);
+    const eps = (c0.sigma / m2) * (x - c0.alpha * MU);
+    const c1 = path.coefs(t1);
+    const c2 = c1.sigma ** 2 * (1 - Math.exp(c0.logSnr - c1.logSnr));
+    const mean = r.x.reduce((a, b) => a + b) / n;
+    const std = Math.sqrt(r.x.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+    // 20 000 draws: standard errors c/√n (mean) and 0.5% (std); bounds at about 4 of them.
+    expect(Math.abs(mean - (c1.alpha * x0 + Math.sqrt(c1.sigma ** 2 - c2) * eps))).toBeLessThan((4 * Math.sqrt(c2)) / Math.sqrt(n));
+    expect(Math.abs(std / Math.sqrt(c2) - 1)).toBeLessThan(0.02);
+  });
+
   it('starts where the prediction is defined: σ/α = 80 for ε on rf and cosine, σ = 80 on edm, else t = 1', () => {
     for (const name of PATH_NAMES) {
       const path = getPath(name);
