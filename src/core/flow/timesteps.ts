@@ -35,6 +35,9 @@ function parseArgs(spec: string, name: string, args: string | undefined, count: 
 
 const clamp01 = (t: number) => Math.min(1, Math.max(0, t));
 
+/** n independent draws as float32. */
+const draws = (n: number, draw: () => number) => Float32Array.from({ length: n }, draw);
+
 /** Uniform on [0, 1]. */
 function uniform(spec: string): TimestepSampler {
   return {
@@ -83,11 +86,7 @@ function mode(spec: string, s: number): TimestepSampler {
   return {
     spec,
     shift: 1,
-    sample: (rng, n) => {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = f(rng.uniform());
-      return out;
-    },
+    sample: (rng, n) => draws(n, () => f(rng.uniform())),
     density: (t) => (t >= 0 && t <= 1 ? 1 / Math.abs(df(inv(t))) : 0),
     cdf: (t) => 1 - inv(clamp01(t)),
   };
@@ -101,14 +100,11 @@ function cosmap(spec: string): TimestepSampler {
   return {
     spec,
     shift: 1,
-    sample: (rng, n) => {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
+    sample: (rng, n) =>
+      draws(n, () => {
         const a = (Math.PI / 2) * rng.uniform();
-        out[i] = Math.sin(a) / (Math.sin(a) + Math.cos(a)); // = tan/(tan + 1), finite at u → 1
-      }
-      return out;
-    },
+        return Math.sin(a) / (Math.sin(a) + Math.cos(a)); // = tan/(tan + 1), finite at u → 1
+      }),
     density: (t) => (t >= 0 && t <= 1 ? 2 / (Math.PI - 2 * Math.PI * t + 2 * Math.PI * t * t) : 0),
     cdf: (t) => (2 / Math.PI) * Math.atan2(clamp01(t), 1 - clamp01(t)),
   };
@@ -139,15 +135,11 @@ function beta(spec: string, a: number, b: number): TimestepSampler {
   return {
     spec,
     shift: 1,
-    sample: (rng, n) => {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
+    sample: (rng, n) =>
+      draws(n, () => {
         const lx = logGammaVariate(rng, a);
-        const ly = logGammaVariate(rng, b);
-        out[i] = 1 / (1 + Math.exp(ly - lx));
-      }
-      return out;
-    },
+        return 1 / (1 + Math.exp(logGammaVariate(rng, b) - lx));
+      }),
     density: (t) => {
       if (t < 0 || t > 1) return 0;
       if (t === 0) return edge(a);
