@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { attention, type AttentionKind } from '../attention';
 import { embed, geluTanh, layerNorm, linear, linearSpecs, modulate, silu, sincos2d, timestepEmbedding, type ParamSpec, type Params } from './layers';
 import { recompute } from './recompute';
+import { matMul } from '../ops/matmul';
 
 export interface DiTShape {
   imageSize: number; // H = W
@@ -96,8 +97,18 @@ function blockWeightNames(i: number): string[] {
 function selfAttention(x: tf.Tensor, p: Params, name: string, s: DiTShape, kind: AttentionKind): tf.Tensor {
   const [B, N, D] = x.shape;
   const hd = D / s.heads;
-  const qkv = linear(x, p, `${name}.qkv`); // [B, N, (H + 2·Hkv)·hd]
-  const [q, k, v] = tf.split(qkv, [s.heads * hd, s.kvHeads * hd, s.kvHeads * hd], 2);
+  // q, k, v from column slices of the fused qkv weight (cheap: [D, ·]) rather than a split of the
+  // [B·N, (H + 2·Hkv)·hd] activations, which is slow on wasm and costs a concat in the backward pass.
+  const w = p[`${name}.qkv.weight`];
+  const bias = p[`${name}.qkv.bias`];
+  const widths = [s.heads * hd, s.kvHeads * hd, s.kvHeads * hd];
+  const x2 = x.reshape([B * N, D]);
+  let at = 0;
+  const [q, k, v] = widths.map((width) => {
+    const y = matMul(x2, tf.slice(w, [0, at], [D, width])).add(tf.slice(bias, [at], [width]));
+    at += width;
+    return y;
+  });
   const toHeads = (t: tf.Tensor, h: number) => t.reshape([B, N, h, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, h, N, hd]
   const o = attention(toHeads(q, s.heads), toHeads(k, s.kvHeads), toHeads(v, s.kvHeads), { kind }); // [B, H, N, hd]
   return linear(o.transpose([0, 2, 1, 3]).reshape([B, N, D]), p, `${name}.proj`);
