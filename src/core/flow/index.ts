@@ -19,3 +19,4 @@ export { binLossByT, mergeLossBins, meanLossByBin, emptyLossBins } from './loss_
 export type { LossBins } from './loss_bins';
 export { METHOD_DOCS, methodDoc } from './method_docs';
 export type { MethodDoc, MethodGroup } from './method_docs';
+export { gaussianOracle, gaussianFlowMap } from './gaussian_oracle';
