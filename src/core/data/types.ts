@@ -2,7 +2,11 @@
 // care where samples come from (TensorFlow Playground's `dataset.ts` habit: one signature).
 import type { Rng } from '../rng';
 
-export interface Batch { x: Float32Array; y: Int32Array }   // x: n * prod(shape), row-major; images HWC in [-1, 1]
+export interface Batch {
+  x: Float32Array; // n * prod(shape), row-major; images HWC in [-1, 1]
+  y: Int32Array;
+  eps?: Float32Array; // the noise paired with each sample (reflow's fixed couplings); drawn by the trainer when absent
+}
 
 export interface DatasetInfo {
   readonly name: string; readonly kind: 'image' | 'points';

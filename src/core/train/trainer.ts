@@ -123,14 +123,14 @@ export class Trainer {
     return (xt, t, y) => this.net.forward(weights, xt, t, y);
   }
 
-  /** Draws the next batch from the run's Rng: data, dropped labels, timesteps, noise, in that order. */
+  /** Draws the next batch from the run's Rng: data, dropped labels, timesteps, noise, in that order (the noise comes with the data for fixed couplings). */
   nextBatch(): { x0: Float32Array; y: Int32Array; t: Float32Array; eps: Float32Array } {
     const B = this.config.batch;
     const batch = this.dataset.sample(this.rng, B);
     const y = batch.y.slice();
     for (let i = 0; i < B; i++) if (this.rng.uniform() < this.config.labelDropout) y[i] = this.net.nullLabel;
     const t = this.flow.sampleT(this.rng, B);
-    const eps = this.rng.normals(batch.x.length);
+    const eps = batch.eps ?? this.rng.normals(batch.x.length);
     return { x0: batch.x, y, t, eps };
   }
 
