@@ -27,33 +27,55 @@ function printTable(rows: Record<string, unknown>[], cols: string[]): void {
   process.stdout.write(line(cols) + '\n' + cells.map(line).join('\n') + '\n');
 }
 
-/** The wasm matMul paths: tfjs's transposed BatchMatMul against explicit transposes (src/core/ops/matmul.ts). */
+/**
+ * The wasm matMul paths, side by side in one run: tfjs's own BatchMatMul, the explicit-transpose product
+ * (src/core/ops/matmul.ts) and our SIMD kernel (src/core/ops/wasm_batch_matmul.ts).
+ */
 async function benchOps(emit: (r: Record<string, unknown>) => void): Promise<void> {
-  await setupBackend('wasm');
   const cases: [string, number[], number[], boolean, boolean][] = [
     ['x·W (forward)', [3136, 64], [64, 256], false, false],
     ['dy·Wᵀ (input grad)', [3136, 256], [64, 256], false, true],
     ['xᵀ·dy (weight grad)', [3136, 64], [3136, 256], true, false],
+    ['Q·Kᵀ (attention scores)', [256, 49, 16], [256, 49, 16], false, true],
+    ['P·V (attention output)', [256, 49, 49], [256, 49, 16], false, false],
+    ['Pᵀ·dO (attention dV)', [256, 49, 49], [256, 49, 16], true, false],
   ];
-  for (const [name, as, bs, ta, tb] of cases) {
-    const a = tf.randomNormal(as);
-    const b = tf.randomNormal(bs);
-    const flops = 2 * (ta ? as[1] : as[0]) * (ta ? as[0] : as[1]) * (tb ? bs[0] : bs[1]);
-    const time = async (f: () => tf.Tensor) => {
-      const ts: number[] = [];
-      for (let i = 0; i < 8; i++) {
-        const t0 = performance.now();
-        const r = f();
-        await r.data();
-        r.dispose();
-        if (i >= 2) ts.push(performance.now() - t0);
-      }
-      return median(ts);
-    };
-    const tfjs = await time(() => tf.matMul(a, b, ta, tb));
-    const ours = await time(() => tf.tidy(() => matMul(a, b, ta, tb)));
-    emit({ suite: 'ops', backend: 'wasm', op: name, a: as.join('x'), b: bs.join('x'), transposeA: ta, transposeB: tb, tfjsMs: tfjs, oursMs: ours, speedup: tfjs / ours, oursGflops: flops / ours / 1e6 });
-    tf.dispose([a, b]);
+  const time = async (f: () => tf.Tensor) => {
+    const ts: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const t0 = performance.now();
+      const r = f();
+      await r.data();
+      r.dispose();
+      if (i >= 2) ts.push(performance.now() - t0);
+    }
+    return median(ts);
+  };
+  const flopsOf = (as: number[], bs: number[], ta: boolean, tb: boolean) => {
+    const batch = as.slice(0, -2).reduce((x, y) => x * y, 1);
+    const r = as.length;
+    const M = ta ? as[r - 1] : as[r - 2];
+    const K = ta ? as[r - 2] : as[r - 1];
+    const N = tb ? bs[bs.length - 2] : bs[bs.length - 1];
+    return 2 * batch * M * K * N;
+  };
+  const timings: Record<string, number>[] = cases.map(() => ({}));
+  for (const simd of [false, true]) {
+    await setupBackend('wasm', { wasmSimdKernels: simd });
+    for (const [i, [, as, bs, ta, tb]] of cases.entries()) {
+      const a = tf.randomNormal(as);
+      const b = tf.randomNormal(bs);
+      if (!simd) {
+        timings[i].tfjs = await time(() => tf.matMul(a, b, ta, tb));
+        timings[i].explicitTranspose = as.length === 2 ? await time(() => tf.tidy(() => matMul(a, b, ta, tb))) : NaN;
+      } else timings[i].simd = await time(() => tf.matMul(a, b, ta, tb));
+      tf.dispose([a, b]);
+    }
+  }
+  for (const [i, [name, as, bs, ta, tb]] of cases.entries()) {
+    const t = timings[i];
+    const best = Math.min(t.simd, Number.isNaN(t.explicitTranspose) ? Infinity : t.explicitTranspose);
+    emit({ suite: 'ops', backend: 'wasm', op: name, a: as.join('x'), b: bs.join('x'), transposeA: ta, transposeB: tb, tfjsMs: t.tfjs, explicitTransposeMs: t.explicitTranspose, simdKernelMs: t.simd, speedup: t.tfjs / best, bestGflops: flopsOf(as, bs, ta, tb) / best / 1e6 });
   }
 }
 
@@ -87,7 +109,7 @@ async function main(): Promise<void> {
     if (!json) printTable(rows, Object.keys(rows[0] ?? {}));
   } else {
     await benchOps(emit);
-    if (!json) printTable(rows, ['op', 'a', 'b', 'tfjsMs', 'oursMs', 'speedup', 'oursGflops']);
+    if (!json) printTable(rows, ['op', 'a', 'b', 'tfjsMs', 'explicitTransposeMs', 'simdKernelMs', 'speedup', 'bestGflops']);
   }
 }
 

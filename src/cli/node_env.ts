@@ -21,10 +21,10 @@ async function installNodeWebGPU(): Promise<void> {
   Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]), userAgent: 'node' }, configurable: true, writable: true });
 }
 
-export async function setupBackend(name = 'wasm'): Promise<BackendReport> {
+export async function setupBackend(name = 'wasm', opts: { wasmSimdKernels?: boolean } = {}): Promise<BackendReport> {
   if (!isBackendName(name) || name === 'webgl') throw new CliError(`--backend: got ${JSON.stringify(name)}, expected one of wasm, cpu, webgpu`);
   if (name === 'webgpu') await installNodeWebGPU();
-  const report = await initBackend({ forced: name, order: [name] });
+  const report = await initBackend({ forced: name, order: [name], ...opts });
   return report;
 }
 

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { installWasmBatchMatMul, wasmKernelInstalled } from './ops/wasm_batch_matmul';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -25,7 +26,7 @@ export interface BackendReport {
   features?: string[];
   limits?: Record<string, number>;
   timestampQuery?: boolean;
-  wasm?: { simd: boolean; threads: boolean };
+  wasm?: { simd: boolean; threads: boolean; simdKernels: boolean };
 }
 
 export function isBackendName(s: string): s is BackendName {
@@ -99,7 +100,7 @@ function describe(name: BackendName): Partial<BackendReport> {
     };
   }
   if (name === 'wasm') {
-    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') } };
+    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), simdKernels: wasmKernelInstalled() } };
   }
   return {};
 }
@@ -111,6 +112,8 @@ export interface InitOptions {
   order?: readonly BackendName[];
   /** Where the browser finds the .wasm files (Vite asset URLs). */
   wasmPaths?: Record<string, string>;
+  /** Our SIMD BatchMatMul for batched/transposed products on wasm (default on; off for side-by-side benchmarks). */
+  wasmSimdKernels?: boolean;
 }
 
 export async function initBackend(opts: InitOptions = {}): Promise<BackendReport> {
@@ -122,6 +125,7 @@ export async function initBackend(opts: InitOptions = {}): Promise<BackendReport
     const a = await tryBackend(name);
     attempts.push(a);
     if (!a.ok) continue;
+    if (name === 'wasm' && opts.wasmSimdKernels !== false) installWasmBatchMatMul();
     const failed = attempts.filter((x) => !x.ok);
     let reason: string;
     if (opts.forced === name) reason = `${name} was requested`;

@@ -1,0 +1,96 @@
+// A minimal WebAssembly binary writer: just the sections and instructions our SIMD kernels need.
+// Hand-assembling keeps the build free of a compiler toolchain; every kernel built with it is tested
+// against tf.matMul on the cpu backend.
+
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+/** Instruction helpers (opcodes from the WebAssembly core spec and the fixed-width SIMD proposal). */
+export const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (l: number) => [0x0c, ...uleb(l)],
+  brIf: (l: number) => [0x0d, ...uleb(l)],
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  i32Shl: [0x74],
+  i32GeU: [0x4f],
+  i32GtU: [0x4b],
+  i32And: [0x71],
+  f32Load: [0x2a, 2, 0],
+  f32Store: [0x38, 2, 0],
+  f32Add: [0x92],
+  f32Mul: [0x94],
+  f32Const0: [0x43, 0, 0, 0, 0],
+  v128Load: [0xfd, 0x00, 2, 0], // align 2^2: our buffers are only 4-byte aligned
+  v128Store: [0xfd, 0x0b, 2, 0],
+  v128Zero: [0xfd, 0x0c, ...new Array(16).fill(0)],
+  f32x4Splat: [0xfd, 0x13],
+  f32x4Extract: (lane: number) => [0xfd, 0x1f, lane],
+  f32x4Add: [0xfd, ...uleb(228)],
+  f32x4Mul: [0xfd, ...uleb(230)],
+};
+
+export interface FuncDef {
+  name: string;
+  params: number[];
+  locals: number[]; // types of extra locals, in order after the params
+  body: number[][];
+}
+
+/** A module importing `env.memory` (shared when `shared`) and exporting `funcs`. */
+export function assembleModule(funcs: FuncDef[], shared: boolean): Uint8Array {
+  const types = funcs.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec([])]);
+  const memLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const imports = vec([[...str('env'), ...str('memory'), 0x02, ...memLimits]]);
+  const fnSec = vec(funcs.map((_, i) => uleb(i)));
+  const exports = vec(funcs.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]));
+  const code = vec(
+    funcs.map((f) => {
+      const groups: number[][] = [];
+      for (const t of f.locals) {
+        const last = groups[groups.length - 1];
+        if (last && last[1] === t) last[0]++;
+        else groups.push([1, t]);
+      }
+      const body = [...vec(groups.map(([n, t]) => [...uleb(n), t])), ...f.body.flat(), ...op.end];
+      return [...uleb(body.length), ...body];
+    }),
+  );
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...section(1, vec(types)), ...section(2, imports), ...section(3, fnSec), ...section(7, exports), ...section(10, code)]);
+}
