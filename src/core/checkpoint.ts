@@ -7,7 +7,7 @@
 import { ConfigError, makeConfig, type Config } from './config';
 import { decodeSafetensors, encodeSafetensors } from './formats/safetensors';
 import { buildNetwork, type Network, type ParamSpec } from './model';
-import type { RngState } from './rng';
+import { RunRng, STREAMS, type StreamStates } from './rng';
 import type { TrainerState } from './train/trainer';
 
 export const CHECKPOINT_FORMAT = 'flow-playground/checkpoint/1';
@@ -71,7 +71,7 @@ export interface CheckpointMeta {
   format: string;
   config: Config;
   step: number;
-  rng: RngState;
+  rng: StreamStates;
   createdWith: string;
 }
 
@@ -140,7 +140,7 @@ export function decodeCheckpoint(bytes: Uint8Array): { config: Config; state: Tr
       throw new ConfigError('checkpoint', (e as Error).message.replace(/^checkpoint: /, ''));
     }
   };
-  const state: TrainerState = { step: 0, rng: [0, 0, 0, 1], params: {}, ema: {}, adamM: {}, adamV: {} };
+  const state: TrainerState = { step: 0, rng: new RunRng(config.seed).state(), params: {}, ema: {}, adamM: {}, adamV: {} };
   for (const spec of net.specs) {
     if (kind === 'checkpoint') {
       state.params[spec.name] = read(spec.name, spec);
@@ -168,13 +168,12 @@ export function decodeCheckpoint(bytes: Uint8Array): { config: Config; state: Tr
     } catch {
       rng = null;
     }
-    if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) {
-      throw new ConfigError('checkpoint', 'metadata "rng" must be four unsigned 32-bit integers');
+    const isState = (v: unknown) => Array.isArray(v) && v.length === 4 && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff);
+    if (typeof rng !== 'object' || rng === null || !STREAMS.every((k) => isState((rng as Record<string, unknown>)[k]))) {
+      throw new ConfigError('checkpoint', `metadata "rng" must hold the streams ${STREAMS.join(', ')}, each four unsigned 32-bit integers`);
     }
     state.step = step;
-    state.rng = rng as RngState;
-  } else {
-    state.rng = [config.seed >>> 0, 0x9e3779b9, 0x85ebca6b, 1];
+    state.rng = rng as StreamStates;
   }
   return { config, state, kind };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from './rng';
+import { Rng, RunRng, type StreamStates } from './rng';
 
 describe('Rng', () => {
   it('same seed gives the same stream; different seeds differ', () => {
@@ -51,5 +51,18 @@ describe('Rng', () => {
   it('rejects a bad seed and a bad state, naming them', () => {
     expect(() => new Rng(NaN)).toThrow(/seed/);
     expect(() => new Rng([1, 2, 3] as unknown as [number, number, number, number])).toThrow(/rng state/);
+  });
+});
+
+describe('RunRng', () => {
+  it('gives independent, reproducible streams whose states round-trip', () => {
+    const a = new RunRng(5);
+    const b = new RunRng(5);
+    a.get('time').uniforms(100); // drawing more from one stream...
+    expect(Array.from(a.get('data').uniforms(4))).toEqual(Array.from(b.get('data').uniforms(4))); // ...leaves the others alone
+    expect(Array.from(a.get('data').uniforms(4))).not.toEqual(Array.from(a.get('noise').uniforms(4)));
+    const c = new RunRng(a.state());
+    expect(Array.from(c.get('noise').normals(6))).toEqual(Array.from(a.get('noise').normals(6)));
+    expect(() => new RunRng({ data: [1, 2, 3, 4] } as unknown as StreamStates)).toThrow(/stream init is missing/);
   });
 });

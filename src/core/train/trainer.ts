@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import type { Dataset } from '../data/types';
 import { makeFlow, sampleFlow, type Flow, type ModelFn, type SamplerName } from '../flow';
 import { buildNetwork, initParams, type Network, type Params } from '../model';
-import { Rng, type RngState } from '../rng';
+import { Rng, RunRng, type StreamStates } from '../rng';
 import { ADAMW_DEFAULTS, adamwUpdate, type AdamWSlot } from './adamw';
 import { emaDecay, getLr } from './schedule';
 
@@ -23,7 +23,7 @@ export interface StepMetrics {
 /** Everything needed to continue a run exactly (what a checkpoint stores). */
 export interface TrainerState {
   step: number;
-  rng: RngState;
+  rng: StreamStates;
   params: Record<string, Float32Array>;
   ema: Record<string, Float32Array>;
   adamM: Record<string, Float32Array>;
@@ -78,7 +78,7 @@ export class Trainer {
   private readonly slots: AdamWSlot[];
   private readonly trainableNames: string[];
   private pending: Pending[] = [];
-  private rng: Rng;
+  private rng: RunRng;
   private stepCount = 0;
   private disposed = false;
 
@@ -92,8 +92,8 @@ export class Trainer {
       throw new Error(`dataset ${dataset.name} has shape ${dataset.shape.join('×')}, the model expects ${this.net.sampleShape.join('×')}`);
     }
     this.flow = makeFlow({ path: config.path, prediction: config.prediction, timesteps: config.timesteps, shift: config.shift, weighting: config.weighting });
-    this.rng = new Rng(config.seed);
-    this.params = initParams(this.net, this.rng);
+    this.rng = new RunRng(config.seed);
+    this.params = initParams(this.net, this.rng.get('init'));
     this.trainableNames = this.net.specs.filter((s) => s.trainable).map((s) => s.name);
     this.ema = {};
     // Inside tidy the temporaries are freed; the variables keep their own reference to the data.
@@ -114,7 +114,7 @@ export class Trainer {
     return this.stepCount;
   }
 
-  get rngState(): RngState {
+  get rngState(): StreamStates {
     return this.rng.state();
   }
 
@@ -123,14 +123,15 @@ export class Trainer {
     return (xt, t, y) => this.net.forward(weights, xt, t, y);
   }
 
-  /** Draws the next batch from the run's Rng: data, dropped labels, timesteps, noise, in that order (the noise comes with the data for fixed couplings). */
+  /** Draws the next batch, each part from its own stream: data, dropped labels, timesteps, noise (which comes with the data for fixed couplings). */
   nextBatch(): { x0: Float32Array; y: Int32Array; t: Float32Array; eps: Float32Array } {
     const B = this.config.batch;
-    const batch = this.dataset.sample(this.rng, B);
+    const batch = this.dataset.sample(this.rng.get('data'), B);
     const y = batch.y.slice();
-    for (let i = 0; i < B; i++) if (this.rng.uniform() < this.config.labelDropout) y[i] = this.net.nullLabel;
-    const t = this.flow.sampleT(this.rng, B);
-    const eps = batch.eps ?? this.rng.normals(batch.x.length);
+    const drop = this.rng.get('dropout');
+    for (let i = 0; i < B; i++) if (drop.uniform() < this.config.labelDropout) y[i] = this.net.nullLabel;
+    const t = this.flow.sampleT(this.rng.get('time'), B);
+    const eps = batch.eps ?? this.rng.get('noise').normals(batch.x.length);
     return { x0: batch.x, y, t, eps };
   }
 
@@ -210,6 +211,8 @@ export class Trainer {
         nullLabel: this.net.nullLabel,
         rng: req.rng ?? new Rng(c.seed + 1),
         keepTrajectory: req.keepTrajectory,
+        grid: c.grid,
+        gridOptions: c.grid === 'shifted' ? { shift: c.shift > 1 ? c.shift : undefined } : undefined,
       });
       return { x: res.x, trajectory: res.trajectory ?? [], nfe: res.nfe };
     });
@@ -261,7 +264,7 @@ export class Trainer {
     put(m, s.adamM, 'adam_m', this.trainableNames);
     put(v, s.adamV, 'adam_v', this.trainableNames);
     this.stepCount = s.step;
-    this.rng = new Rng(s.rng);
+    this.rng = new RunRng(s.rng);
   }
 
   dispose(): void {
