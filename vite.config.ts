@@ -24,6 +24,11 @@ export default defineConfig({
   server: { headers, host: '127.0.0.1', port: 5173 },
   preview: { headers, host: '127.0.0.1', port: 4173 },
   worker: { format: 'es' },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4000,
+    // The app, plus a page that runs the kernel self-checks in a real browser (e2e/selfcheck.spec.ts).
+    rollupOptions: { input: { main: 'index.html', selfcheck: 'selfcheck.html' } },
+  },
   oxc: { jsx: { runtime: 'automatic' } },
 });

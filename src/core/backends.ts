@@ -66,6 +66,12 @@ function registerWebGPU(): void {
 async function tryBackend(name: BackendName): Promise<BackendAttempt> {
   const t0 = performance.now();
   try {
+    if (name === 'wasm') {
+      // tfjs-wasm's threaded build starts Emscripten pthread workers from a Blob of its glue code, which
+      // cannot load from a bundled build (tensorflow/tfjs#4025 and kin): with cross-origin isolation the
+      // backend then never finishes initialising. Single-threaded SIMD it is, until that is fixed upstream.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    }
     if (name === 'webgpu') {
       if (!(typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu)) {
         throw new Error('navigator.gpu is missing (this browser has no WebGPU, or the page is not a secure context)');
