@@ -5,6 +5,7 @@
 // give the product a gradient built the same way. Other backends use tf.matMul unchanged.
 
 import * as tf from '@tensorflow/tfjs';
+import { wasmKernelInstalled } from './wasm_batch_matmul';
 
 /** Swaps the last two axes. */
 export function swapLast(x: tf.Tensor): tf.Tensor {
@@ -27,9 +28,9 @@ const plainProduct = tf.customGrad((a, b, save) => {
   };
 });
 
-/** Whether `matMul` takes the explicit-transpose path on the active backend. */
+/** Whether `matMul` takes the explicit-transpose path on the active backend (wasm without our SIMD GEMM). */
 export function usesExplicitTranspose(): boolean {
-  return tf.getBackend() === 'wasm';
+  return tf.getBackend() === 'wasm' && !wasmKernelInstalled();
 }
 
 /**

@@ -15,6 +15,8 @@ const CASES: Case[] = [
   { a: [40, 17], b: [33, 17], ta: false, tb: true, grads: true }, // 2-D with transposed B
   { a: [64, 3], b: [64, 10], ta: true, tb: false, grads: true }, // 2-D weight gradient
   { a: [2, 4, 3], b: [2, 5, 4], ta: true, tb: true, grads: true }, // both transposed: tfjs's own kernel
+  { a: [13, 70], b: [70, 29], ta: false, tb: false, grads: true }, // plain 2-D (was XNNPACK's)
+  { a: [300, 6], b: [300, 21], ta: true, tb: false, grads: true }, // K past one cache block (128)
   { a: [1, 5, 16], b: [4, 16, 5], ta: false, tb: false, grads: false }, // broadcast A over the batch
   { a: [4, 5, 16], b: [1, 16, 3], ta: false, tb: false, grads: false }, // broadcast B
 ];

@@ -1,0 +1,167 @@
+// A register-blocked fp32 matrix product in hand-assembled WASM SIMD, run in place on tfjs-wasm's heap.
+//   C[M, N] = A[M, K] · B[K, N] (+ bias[N]),  A read through (row, k) byte strides, so Aᵀ costs nothing;
+//   B rows contiguous (a transposed B is packed first, see wasmGemm).
+// Structure after BLIS/GotoBLAS (Goto & van de Geijn 2008): a 4×8 micro-tile of C lives in eight f32x4
+// registers while k runs over a block of K (v128.load32_splat broadcasts one A value, two loads bring a
+// row of B); K is blocked so a block of B stays in cache across the row panels of A. No packing of A: the
+// strided loads are what let xᵀ·dy (the weight gradient) run without a copy, and with no per-call packing
+// of a fresh B (XNNPACK re-packs its "weights" operand on every call, which in a training step is every call).
+
+import { assembleModule, I32, op, V128, type FuncDef } from './wasm_asm';
+
+/** Function builder with named locals (params first, then locals in order of first use). */
+class Fn {
+  readonly names = new Map<string, number>();
+  readonly locals: number[] = [];
+  readonly body: number[][] = [];
+  constructor(
+    readonly name: string,
+    readonly params: string[],
+  ) {
+    params.forEach((p, i) => this.names.set(p, i));
+  }
+  /** Index of a local, declared on first use with type `type`. */
+  l(name: string, type = I32): number {
+    let i = this.names.get(name);
+    if (i === undefined) {
+      i = this.params.length + this.locals.length;
+      this.names.set(name, i);
+      this.locals.push(type);
+    }
+    return i;
+  }
+  get = (name: string) => op.get(this.l(name));
+  set = (name: string) => op.set(this.l(name));
+  tee = (name: string) => op.tee(this.l(name));
+  v = (name: string) => op.get(this.l(name, V128));
+  vset = (name: string) => op.set(this.l(name, V128));
+  emit(...code: number[][]): void {
+    this.body.push(...code);
+  }
+  def(): FuncDef {
+    return { name: this.name, params: this.params.map(() => I32), locals: this.locals, body: this.body };
+  }
+}
+
+const MK_PARAMS = ['pa', 'sAi', 'sAk', 'pb', 'sBk', 'pc', 'sCi', 'kn', 'mode', 'pbias'];
+// mode: 0 starts the tile from zero, 1 from the bias row, 2 from C (a later block of K).
+
+/** Micro-kernel: an R × 4V tile of C over kn steps of k. */
+function microKernel(R: number, V: number): FuncDef {
+  const f = new Fn(`mk${R}x${V}`, MK_PARAMS);
+  const c = (r: number, v: number) => `c${r}_${v}`;
+  for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) f.l(c(r, v), V128);
+  // initial accumulators (locals start at zero: mode 0 needs nothing)
+  f.emit(f.get('mode'), op.i32(1), op.i32Eq, op.if);
+  for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) f.emit(f.get('pbias'), op.v128LoadAt(16 * v), f.vset(c(r, v)));
+  f.emit(op.end);
+  f.emit(f.get('mode'), op.i32(2), op.i32Eq, op.if);
+  for (let r = 0; r < R; r++) {
+    f.emit(f.get('pc'), op.i32(r), f.get('sCi'), op.i32Mul, op.i32Add, f.set('row'));
+    for (let v = 0; v < V; v++) f.emit(f.get('row'), op.v128LoadAt(16 * v), f.vset(c(r, v)));
+  }
+  f.emit(op.end);
+  for (let r = 0; r < R; r++) f.emit(f.get('pa'), op.i32(r), f.get('sAi'), op.i32Mul, op.i32Add, f.set(`p${r}`));
+  f.emit(f.get('kn'), f.set('k'));
+  f.emit(op.block, op.loop, f.get('k'), op.i32Eqz, op.brIf(1));
+  for (let v = 0; v < V; v++) f.emit(f.get('pb'), op.v128LoadAt(16 * v), f.vset(`b${v}`));
+  for (let r = 0; r < R; r++) {
+    f.emit(f.get(`p${r}`), op.v128Load32Splat(0), f.vset('a'));
+    for (let v = 0; v < V; v++) f.emit(f.v(c(r, v)), f.v('a'), f.v(`b${v}`), op.f32x4Mul, op.f32x4Add, f.vset(c(r, v)));
+  }
+  for (let r = 0; r < R; r++) f.emit(f.get(`p${r}`), f.get('sAk'), op.i32Add, f.set(`p${r}`));
+  f.emit(f.get('pb'), f.get('sBk'), op.i32Add, f.set('pb'));
+  f.emit(f.get('k'), op.i32(1), op.i32Sub, f.set('k'), op.br(0), op.end, op.end);
+  for (let r = 0; r < R; r++) {
+    f.emit(f.get('pc'), op.i32(r), f.get('sCi'), op.i32Mul, op.i32Add, f.set('row'));
+    for (let v = 0; v < V; v++) f.emit(f.get('row'), f.v(c(r, v)), op.v128StoreAt(16 * v));
+  }
+  return f.def();
+}
+
+/** One element of C (the columns past the last multiple of 4). */
+function scalarKernel(): FuncDef {
+  const f = new Fn('sk', MK_PARAMS);
+  const F32L = 0x7d;
+  const acc = f.l('acc', F32L);
+  f.emit(f.get('mode'), op.i32(1), op.i32Eq, op.if, f.get('pbias'), op.f32Load, op.set(acc), op.end);
+  f.emit(f.get('mode'), op.i32(2), op.i32Eq, op.if, f.get('pc'), op.f32Load, op.set(acc), op.end);
+  f.emit(f.get('kn'), f.set('k'));
+  f.emit(op.block, op.loop, f.get('k'), op.i32Eqz, op.brIf(1));
+  f.emit(op.get(acc), f.get('pa'), op.f32Load, f.get('pb'), op.f32Load, op.f32Mul, op.f32Add, op.set(acc));
+  f.emit(f.get('pa'), f.get('sAk'), op.i32Add, f.set('pa'), f.get('pb'), f.get('sBk'), op.i32Add, f.set('pb'));
+  f.emit(f.get('k'), op.i32(1), op.i32Sub, f.set('k'), op.br(0), op.end, op.end);
+  f.emit(f.get('pc'), op.get(acc), op.f32Store);
+  return f.def();
+}
+
+/**
+ * gemm(pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, kc): C (contiguous, row stride 4N) = A·B (+ bias when
+ * pbias ≠ 0). Blocks of kc steps of K; within a block, panels of R rows, column tiles of 4V, 4 and 1.
+ * Function indices: 0 mkRxV, 1 mkRx1, 2 mk1xV, 3 mk1x1, 4 sk (see gemmModule).
+ */
+function driver(R: number, V: number): FuncDef {
+  const f = new Fn('gemm', ['pa', 'pb', 'pc', 'pbias', 'M', 'K', 'N', 'sAi', 'sAk', 'sBk', 'kc']);
+  const call = (fn: number, rowOff: number) => [
+    // (pa, sAi, sAk, pb, sBk, pc, sCi, kn, mode, pbias) for rows i + rowOff, column j
+    f.get('aK'), f.get('i'), op.i32(rowOff), op.i32Add, f.get('sAi'), op.i32Mul, op.i32Add,
+    f.get('sAi'), f.get('sAk'),
+    f.get('bK'), f.get('j'), op.i32(2), op.i32Shl, op.i32Add,
+    f.get('sBk'),
+    f.get('pc'), f.get('i'), op.i32(rowOff), op.i32Add, f.get('sCi'), op.i32Mul, op.i32Add, f.get('j'), op.i32(2), op.i32Shl, op.i32Add,
+    f.get('sCi'), f.get('kn'), f.get('mode'),
+    f.get('pbias'), f.get('j'), op.i32(2), op.i32Shl, op.i32Add,
+    op.call(fn),
+  ];
+  const tiles = (width: number, body: number[][]) => [
+    op.block, op.loop, f.get('j'), op.i32(width), op.i32Add, f.get('N'), op.i32GtU, op.brIf(1),
+    ...body, f.get('j'), op.i32(width), op.i32Add, f.set('j'), op.br(0), op.end, op.end,
+  ];
+  const panel = (rows: number, wide: number, narrow: number) => [
+    op.i32(0), f.set('j'),
+    ...tiles(4 * V, call(wide, 0)),
+    ...tiles(4, call(narrow, 0)),
+    ...tiles(1, Array.from({ length: rows }, (_, r) => call(4, r)).flat()),
+  ];
+  f.emit(f.get('N'), op.i32(2), op.i32Shl, f.set('sCi'));
+  f.emit(op.i32(0), f.set('k0'));
+  f.emit(op.block, op.loop, f.get('k0'), f.get('K'), op.i32GeU, op.brIf(1));
+  // kn = min(kc, K − k0); mode = k0 ? 2 : (pbias ? 1 : 0)
+  f.emit(f.get('kc'), f.get('K'), f.get('k0'), op.i32Sub, f.tee('kn'), f.get('kc'), f.get('kn'), op.i32LtU, op.select, f.set('kn'));
+  f.emit(op.i32(2), f.get('pbias'), op.i32(0), op.i32Ne, f.get('k0'), op.select, f.set('mode'));
+  f.emit(f.get('pa'), f.get('k0'), f.get('sAk'), op.i32Mul, op.i32Add, f.set('aK'));
+  f.emit(f.get('pb'), f.get('k0'), f.get('sBk'), op.i32Mul, op.i32Add, f.set('bK'));
+  f.emit(op.i32(0), f.set('i'));
+  f.emit(op.block, op.loop, f.get('i'), op.i32(R), op.i32Add, f.get('M'), op.i32GtU, op.brIf(1));
+  f.emit(...panel(R, 0, 1), f.get('i'), op.i32(R), op.i32Add, f.set('i'), op.br(0), op.end, op.end);
+  f.emit(op.block, op.loop, f.get('i'), f.get('M'), op.i32GeU, op.brIf(1));
+  f.emit(...panel(1, 2, 3), f.get('i'), op.i32(1), op.i32Add, f.set('i'), op.br(0), op.end, op.end);
+  f.emit(f.get('k0'), f.get('kn'), op.i32Add, f.set('k0'), op.br(0), op.end, op.end);
+  return f.def();
+}
+
+/** transpose(src, dst, rows, cols): dst[c, r] = src[r, c]. */
+function transpose(): FuncDef {
+  const f = new Fn('transpose', ['src', 'dst', 'rows', 'cols']);
+  f.emit(op.i32(0), f.set('r'));
+  f.emit(op.block, op.loop, f.get('r'), f.get('rows'), op.i32GeU, op.brIf(1));
+  f.emit(f.get('dst'), f.get('r'), op.i32(2), op.i32Shl, op.i32Add, f.set('pd'));
+  f.emit(op.i32(0), f.set('c'));
+  f.emit(op.block, op.loop, f.get('c'), f.get('cols'), op.i32GeU, op.brIf(1));
+  f.emit(f.get('pd'), f.get('src'), op.f32Load, op.f32Store);
+  f.emit(f.get('src'), op.i32(4), op.i32Add, f.set('src'));
+  f.emit(f.get('pd'), f.get('rows'), op.i32(2), op.i32Shl, op.i32Add, f.set('pd'));
+  f.emit(f.get('c'), op.i32(1), op.i32Add, f.set('c'), op.br(0), op.end, op.end);
+  f.emit(f.get('r'), op.i32(1), op.i32Add, f.set('r'), op.br(0), op.end, op.end);
+  return f.def();
+}
+
+export interface GemmExports {
+  gemm(pa: number, pb: number, pc: number, pbias: number, M: number, K: number, N: number, sAi: number, sAk: number, sBk: number, kc: number): void;
+  transpose(src: number, dst: number, rows: number, cols: number): void;
+}
+
+/** The module's functions, in the order FN indexes them (calls use those indices). */
+export function gemmModule(shared: boolean, R = 4, V = 2): Uint8Array {
+  return assembleModule([microKernel(R, V), microKernel(R, 1), microKernel(1, V), microKernel(1, 1), scalarKernel(), driver(R, V), transpose()], shared);
+}
