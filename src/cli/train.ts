@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { decodeCheckpoint, encodeCheckpoint } from '../core/checkpoint';
-import { makeConfig, type Config } from '../core/config';
+import { validateAttentionConfig } from '../core/attention';
+import { ConfigError, makeConfig, type Config } from '../core/config';
 import { countParams } from '../core/model';
 import { getPreset } from '../core/presets';
 import { Trainer, type StepMetrics } from '../core/train/trainer';
@@ -67,6 +68,9 @@ async function main(): Promise<void> {
   const stepsNow = runSteps ?? Math.max(1, config.steps - (trainerState?.step ?? 0));
 
   const backend = await setupBackend(args.flags.backend?.[0] ?? 'wasm');
+  // Asking for the fused WebGPU kernel on another backend is an input error, not a silent fallback.
+  const attentionError = config.model === 'dit' ? validateAttentionConfig({ attention: config.attention, heads: config.heads, kvHeads: config.kvHeads }, backend.name) : null;
+  if (attentionError) throw new ConfigError(attentionError.split(':')[0], attentionError.replace(/^\w+: /, ''));
   const dataset = loadDataset(config.dataset);
   const trainer = new Trainer(config, dataset, trainerState);
   const params = countParams(trainer.net);
