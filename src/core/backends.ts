@@ -7,8 +7,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { installWasmBatchMatMul, wasmKernelInstalled } from './ops/wasm_batch_matmul';
 
-export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendName } from './backend_names';
+
+export { BACKENDS, isBackendName, type BackendName } from './backend_names';
 
 export interface BackendAttempt {
   name: BackendName;
@@ -27,10 +28,6 @@ export interface BackendReport {
   limits?: Record<string, number>;
   timestampQuery?: boolean;
   wasm?: { simd: boolean; threads: boolean; simdKernels: boolean };
-}
-
-export function isBackendName(s: string): s is BackendName {
-  return (BACKENDS as readonly string[]).includes(s);
 }
 
 /**

@@ -2,9 +2,13 @@
 // metadata. Values are parsed field by field from untrusted input, never merged blindly, and a wrong value
 // gives a ConfigError naming the field and the accepted range.
 
-import { ATTENTION_KINDS, validateAttentionConfig, type AttentionKind } from './attention';
+// Imports stay free of tfjs (kinds, timesteps, weighting_spec, data registry): the page parses URLs and
+// drives its forms with this module, and must not load the tensor library for that.
+import { ATTENTION_KINDS, validateAttentionConfig, type AttentionKind } from './attention/kinds';
 import { DATASETS, datasetInfo, type DatasetInfo } from './data/registry';
-import { getPath, parseTimesteps, parseWeighting, type PathName, type Prediction, type SamplerName } from './flow';
+import type { PathName, Prediction, SamplerName } from './flow';
+import { parseTimesteps } from './flow/timesteps';
+import { parseWeightingSpec } from './flow/weighting_spec';
 
 export type ModelKind = 'dit' | 'mlp';
 export type TimeGridKind = 'uniform' | 'shifted' | 'karras';
@@ -89,7 +93,7 @@ export const SCHEMA: { readonly [K in ConfigKey]: FieldSpec } = {
     doc: 'training timestep density',
   },
   shift: { kind: 'float', min: 0.01, max: 100, default: 1, doc: "resolution shift t' = s·t / (1 + (s−1)·t) (1 = none)" },
-  weighting: { kind: 'spec', accepted: 'none | min-snr:G | density:<timesteps>', check: (s) => void parseWeighting(s), default: 'none', doc: 'loss weighting over t' },
+  weighting: { kind: 'spec', accepted: 'none | min-snr:G | density:<timesteps>', check: (s) => void parseWeightingSpec(s), default: 'none', doc: 'loss weighting over t' },
   sampler: { kind: 'enum', values: ['euler', 'heun', 'midpoint', 'rk4', 'dpmpp-2m', 'euler-ancestral'], default: 'euler', doc: 'solver from t = 1 to t = 0' },
   sampleSteps: { kind: 'int', min: 1, max: 1000, default: 32, doc: 'solver steps' },
   grid: { kind: 'enum', values: ['uniform', 'shifted', 'karras'], default: 'uniform', doc: 'time grid of the solver' },
@@ -170,7 +174,6 @@ export function checkInvariants(c: Config): void {
       throw new ConfigError(field, err.replace(/^(kvHeads|attention): /, ''));
     }
   }
-  getPath(c.path);
 }
 
 /** Parses a config from untrusted key/value input on top of `base` (defaults when absent). Strict: the first bad field throws. */

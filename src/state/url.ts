@@ -1,7 +1,7 @@
 // The URL is the experiment: preset, every setting that differs from it (seed included) and an optional
 // forced backend. Parsed field by field; a bad value is reported and replaced by its default.
 
-import { isBackendName, type BackendName } from '../core/backends';
+import { isBackendName, type BackendName } from '../core/backend_names';
 import { ConfigError, configToStrings, parseConfigLenient, type Config } from '../core/config';
 import { getPreset, PRESET_NAMES } from '../core/presets';
 

@@ -25,8 +25,8 @@ export const FLASH_FORWARD = 'FlowFlashAttention';
 export const FLASH_GRAD_Q = 'FlowFlashAttentionGradQ';
 export const FLASH_GRAD_KV = 'FlowFlashAttentionGradKV';
 
-/** Largest head size the kernels accept (q, dO and dQ rows live in registers). */
-export const FLASH_MAX_HEAD_SIZE = 256;
+/** Largest head size the kernels accept (q, dO and dQ rows live in registers): see kinds.ts. */
+export { FLASH_MAX_HEAD_SIZE } from './kinds';
 /** Default tile (rows of Q, K or V per workgroup), shrunk when workgroup memory is short. */
 export const FLASH_DEFAULT_TILE = 32;
 

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { numOps, tensorOps, type Ops } from './ops';
 import type { Path } from './paths';
 import type { Prediction } from './prediction';
-import { parseTimesteps, type TimestepSampler } from './timesteps';
+import type { TimestepSampler } from './timesteps';
+import { parseWeightingSpec } from './weighting_spec';
 
 export interface WeightContext {
   path: Path;
@@ -22,11 +23,7 @@ export interface Weighting {
   weightT(t: tf.Tensor1D, ctx: WeightContext): tf.Tensor1D | null;
 }
 
-export const WEIGHTING_FORMS = 'none | min-snr:G | density:<timesteps spec>';
-
-const fail = (msg: string): never => {
-  throw new Error(`weighting: ${msg}`);
-};
+export { WEIGHTING_FORMS } from './weighting_spec';
 
 /**
  * Min-SNR-γ (Hang et al. 2023): weight min(SNR, γ) on the x0-space error ‖x̂0 − x0‖². A network error in
@@ -76,23 +73,11 @@ function density(spec: string, target: TimestepSampler): Weighting {
   };
 }
 
-/** Parses a weighting spec; errors name the field `weighting` and the accepted forms. */
+/** Parses a weighting spec (src/core/flow/weighting_spec.ts) into its functions. */
 export function parseWeighting(spec: string): Weighting {
-  if (typeof spec !== 'string') fail(`expected a string (${WEIGHTING_FORMS}), got ${String(spec)}`);
+  const p = parseWeightingSpec(spec);
   const s = spec.trim();
-  if (s === 'none') return { spec: s, kind: 'none', weight: () => 1, weightT: () => null };
-  if (s.startsWith('min-snr:')) {
-    const g = s.slice('min-snr:'.length).trim();
-    const gamma = Number(g);
-    if (g === '' || !Number.isFinite(gamma) || !(gamma > 0)) fail(`min-snr:G needs a number G > 0 (Hang et al. use 5), got ${JSON.stringify(spec)}`);
-    return minSnr(s, gamma);
-  }
-  if (s.startsWith('density:')) {
-    try {
-      return density(s, parseTimesteps(s.slice('density:'.length)));
-    } catch (e) {
-      return fail(`in density:<timesteps spec>, ${(e as Error).message}`);
-    }
-  }
-  return fail(`expected one of ${WEIGHTING_FORMS}, got ${JSON.stringify(spec)}`);
+  if (p.kind === 'none') return { spec: s, kind: 'none', weight: () => 1, weightT: () => null };
+  if (p.kind === 'min-snr') return minSnr(s, p.gamma);
+  return density(s, p.sampler);
 }
