@@ -146,8 +146,8 @@ export const useApp = create<AppState>()((set, get) => {
     awaitingRun = true;
     set({ config, ...freshRun(), seriesVersion: get().seriesVersion + 1, sampleSettings: { ...get().sampleSettings, sampler: config.sampler, steps: config.sampleSteps, guidance: config.cfg }, ...extra });
     writeUrl(get().preset, config, get().backendRequest);
+    // The worker takes the sampling settings from the config; the refresh interval carries over.
     client?.send({ type: 'configure', config });
-    client?.send({ type: 'sampleSettings', settings: get().sampleSettings });
   };
   return {
     preset: fromUrl.preset,
@@ -285,7 +285,7 @@ type Get = () => AppState;
 
 /**
  * Worker events → store. Events are folded into one pending patch and applied once per animation frame
- * (a metrics burst becomes one render), with a timer as a fallback where frames do not run (hidden tabs).
+ * (a metrics burst becomes one render), with a timer where frames do not run (hidden tabs).
  */
 function bridge(set: Set, get: Get): (e: WorkerEvent) => void {
   let pending: Partial<AppState> = {};
@@ -305,14 +305,9 @@ function bridge(set: Set, get: Get): (e: WorkerEvent) => void {
     if (scheduled) return;
     scheduled = true;
     if (typeof requestAnimationFrame === 'undefined') return void queueMicrotask(apply);
-    let done = false;
-    const once = () => {
-      if (done) return;
-      done = true;
-      apply();
-    };
-    requestAnimationFrame(once);
-    setTimeout(once, 100);
+    // Frames do not run in a hidden tab: fall back to a timer there.
+    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') setTimeout(apply, 100);
+    else requestAnimationFrame(apply);
   };
   const patch = (p: Partial<AppState>) => {
     Object.assign(pending, p);

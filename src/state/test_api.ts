@@ -1,8 +1,10 @@
 // A small typed API on window for end-to-end tests (installed only in test builds, VITE_TEST_API=1):
 // tests read state instead of waiting on pixels.
 
+import { PRESETS } from '../core/presets';
 import { sampleSpread } from './sample_stats';
 import { useApp, type AppState } from './store';
+import { readUrl } from './url';
 
 export interface TestState {
   backend: string | null;
@@ -34,6 +36,10 @@ export interface TestApi {
   state(): TestState;
   samples(): { n: number; shape: number[]; x: number[] } | null;
   store: typeof useApp;
+  /** A preset's own settings (what selecting it must load). */
+  preset(name: string): Record<string, unknown>;
+  /** The config and errors a query string parses to (the app's URL parser). */
+  parse(query: string): { preset: string; config: AppState['config']; errors: string[] };
 }
 
 declare global {
@@ -78,5 +84,10 @@ export function installTestApi(): void {
       return s ? { n: s.n, shape: s.shape, x: Array.from(s.x) } : null;
     },
     store: useApp,
+    preset: (name) => ({ ...(PRESETS.find((p) => p.name === name)?.config ?? {}) }),
+    parse(query) {
+      const u = readUrl(query.startsWith('?') ? query : `?${query}`);
+      return { preset: u.preset, config: u.config, errors: u.errors.map((e) => e.message) };
+    },
   };
 }

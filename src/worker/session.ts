@@ -135,12 +135,15 @@ export class TrainingSession {
         case 'pause':
           await this.stop();
           return;
-        case 'sampleSettings':
+        case 'sampleSettings': {
           this.settings = { ...this.settings, ...cmd.settings };
           // The sampling fields are part of the experiment (URL, checkpoint), but changing them never resets training.
           if (this.config) this.config = { ...this.config, sampler: this.settings.sampler, sampleSteps: this.settings.steps, cfg: this.settings.guidance };
-          if (this.state !== 'running' && this.trainer && (cmd.settings.sampler !== undefined || cmd.settings.steps !== undefined || cmd.settings.guidance !== undefined)) await this.emitSamples();
+          // Paused after training: re-sample the same noise with the new settings (an untrained model is not worth it).
+          const changed = cmd.settings.sampler !== undefined || cmd.settings.steps !== undefined || cmd.settings.guidance !== undefined;
+          if (this.state !== 'running' && this.trainer && this.trainer.step > 0 && changed) await this.emitSamples();
           return;
+        }
         case 'sampleNow':
           if (this.trainer) await this.emitSamples();
           return;

@@ -9,11 +9,12 @@ import type { AttentionBench, AttentionMapPayload } from '../../worker/protocol'
 import { drawImageGrid } from '../common/canvas';
 import { ATTN_COLORS, AXIS, ChartEmpty, MARGIN, TOOLTIP } from '../common/charts';
 import { fmtBytes, fmtTick } from '../common/format';
+import { useSeen } from '../common/hooks';
 import { Panel } from '../common/Panel';
 
 const KINDS = ['naive', 'chunked', 'flash', 'linear'] as const;
 const LENGTH_SETS: { label: string; lengths: number[] }[] = [
-  { label: 'N = 16, 64 (quick)', lengths: [16, 64] },
+  { label: 'N = 32, 128 (quick)', lengths: [32, 128] },
   { label: 'N = 64 … 256', lengths: [64, 128, 256] },
   { label: 'N = 64 … 1024', lengths: [64, 256, 1024] },
   { label: 'N = 256 … 4096', lengths: [256, 1024, 4096] },
@@ -176,10 +177,13 @@ export function AttentionPanel() {
   const request = useApp((s) => s.requestAttentionMap);
   const [set, setSet] = useState(backend === 'webgpu' ? 2 : 1);
   const isDiT = !!info;
-  // A fresh map for a new run, and after training moved on (when paused, so it never competes with steps).
+  const mapsRef = useRef<HTMLDivElement>(null);
+  const seen = useSeen(mapsRef);
+  // A fresh map for a new run, and after training moved on: only once the maps have been on screen, and
+  // only while paused, so it never competes with training steps.
   useEffect(() => {
-    if (isDiT && previewN > 0 && runState !== 'booting' && runState !== 'running') request({});
-  }, [isDiT, previewN, runState, request]);
+    if (seen && isDiT && previewN > 0 && runState !== 'booting' && runState !== 'running') request({});
+  }, [seen, isDiT, previewN, runState, request]);
   return (
     <Panel
       id="attention"
@@ -223,6 +227,7 @@ export function AttentionPanel() {
         <span className="small muted">one forward + backward pass per variant, B = 1{info ? `, ${info.heads} heads of ${info.headSize}` : ''}; pauses training while it runs</span>
       </div>
       {bench ? <BenchCharts bench={bench} /> : <ChartEmpty height={70}>Press Measure to compare peak memory and time of naive, chunked, flash and linear attention.</ChartEmpty>}
+      <div ref={mapsRef} />
       {isDiT && (
         <>
           <h3 className="sub">

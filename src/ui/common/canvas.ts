@@ -33,3 +33,37 @@ export function drawPoints(ctx: CanvasRenderingContext2D, xy: ArrayLike<number>,
   }
   ctx.globalAlpha = 1;
 }
+
+// Canvas drawing runs in its own small tasks, one canvas per task, after React's commit: a burst of events
+// (new samples, a metrics batch) never becomes one long main-thread task. A newer job for the same canvas
+// replaces an older one that has not run yet.
+const jobs = new Map<object, () => void>();
+let pumping = false;
+
+function pump(): void {
+  const next = jobs.entries().next();
+  if (next.done) {
+    pumping = false;
+    return;
+  }
+  const [key, job] = next.value;
+  jobs.delete(key);
+  try {
+    job();
+  } finally {
+    setTimeout(pump, 0);
+  }
+}
+
+export function scheduleDraw(key: object, job: () => void): void {
+  jobs.delete(key); // re-queue at the end
+  jobs.set(key, job);
+  if (!pumping) {
+    pumping = true;
+    setTimeout(pump, 0);
+  }
+}
+
+export function cancelDraw(key: object): void {
+  jobs.delete(key);
+}

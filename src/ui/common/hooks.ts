@@ -1,7 +1,7 @@
 // Render scheduling for fast streams: charts follow the metrics at their own pace, in a transition, so a
 // burst of training steps never becomes a long main-thread task.
 
-import { startTransition, useEffect, useState } from 'react';
+import { startTransition, useEffect, useState, type RefObject } from 'react';
 import { useApp } from '../../state/store';
 
 /** The metrics version, updated at most every `ms` milliseconds (and at once when a new run starts). */
@@ -44,4 +44,20 @@ export function usePrefersReducedMotion(): boolean {
     return () => m.removeEventListener('change', on);
   }, []);
   return reduced;
+}
+
+/** Whether the element is (or has been) on screen: panels compute expensive views only once they are seen. */
+export function useSeen(ref: RefObject<Element | null>): boolean {
+  const [seen, setSeen] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || seen) return;
+    if (typeof IntersectionObserver === 'undefined') return void setSeen(true);
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setSeen(true);
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [ref, seen]);
+  return seen;
 }

@@ -9,13 +9,13 @@ import type { SamplerName } from '../../core/flow';
 import { sampleSpread } from '../../state/sample_stats';
 import { useApp } from '../../state/store';
 import type { SamplesPayload } from '../../worker/protocol';
-import { drawImageGrid } from '../common/canvas';
+import { cancelDraw, drawImageGrid, scheduleDraw } from '../common/canvas';
 import { ChartEmpty } from '../common/charts';
 import { Panel, Tip } from '../common/Panel';
 import { Particles } from './Particles';
 
 const SAMPLERS = (SCHEMA.sampler.kind === 'enum' ? SCHEMA.sampler.values : []) as readonly SamplerName[];
-const EVERY = [10, 25, 50, 100, 250, 0];
+const EVERY = [5, 10, 25, 50, 100, 250, 0];
 const NO_FRAMES: Float32Array[] = [];
 
 /** One column per class (labels run class by class), so a wide screen shows every class side by side. */
@@ -36,9 +36,16 @@ function drawSampleGrid(canvas: HTMLCanvasElement, s: SamplesPayload) {
 function SampleGrid({ samples }: { samples: SamplesPayload }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    if (ref.current) drawSampleGrid(ref.current, samples);
+    const c = ref.current;
+    if (!c) return;
+    scheduleDraw(c, () => {
+      drawSampleGrid(c, samples);
+      c.dataset.spread = sampleSpread(samples).toFixed(4); // for tests: 0 means a blank grid
+      c.dataset.step = String(samples.step);
+    });
+    return () => cancelDraw(c);
   }, [samples]);
-  return <canvas ref={ref} className="pixelated sample-canvas" data-testid="sample-canvas" data-step={samples.step} data-spread={sampleSpread(samples).toFixed(4)} aria-label={`${samples.n} samples at step ${samples.step}`} />;
+  return <canvas ref={ref} className="pixelated sample-canvas" data-testid="sample-canvas" aria-label={`${samples.n} samples at step ${samples.step}`} />;
 }
 
 /** x_t at a few solver times for a few samples: rows are samples, columns run from noise to data. */
@@ -49,10 +56,13 @@ function TrajectoryStrip({ samples }: { samples: SamplesPayload }) {
   useEffect(() => {
     const c = ref.current;
     if (!c || frames.length === 0 || k === 0) return;
-    const per = samples.shape.reduce((a, b) => a * b, 1);
-    const all = new Float32Array(k * frames.length * per);
-    for (let r = 0; r < k; r++) frames.forEach((f, j) => all.set(f.subarray(r * per, (r + 1) * per), (r * frames.length + j) * per));
-    drawImageGrid(c, all, k * frames.length, samples.shape, frames.length);
+    scheduleDraw(c, () => {
+      const per = samples.shape.reduce((a, b) => a * b, 1);
+      const all = new Float32Array(k * frames.length * per);
+      for (let r = 0; r < k; r++) frames.forEach((f, j) => all.set(f.subarray(r * per, (r + 1) * per), (r * frames.length + j) * per));
+      drawImageGrid(c, all, k * frames.length, samples.shape, frames.length);
+    });
+    return () => cancelDraw(c);
   }, [samples, frames, k]);
   if (frames.length === 0 || k === 0) return null;
   return (

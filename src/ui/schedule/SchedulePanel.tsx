@@ -10,7 +10,7 @@ import { useApp } from '../../state/store';
 import type { DataPreview, ScheduleTables } from '../../worker/protocol';
 import { AXIS, ChartEmpty, MARGIN, PATH_COLORS, TOOLTIP } from '../common/charts';
 import { cssVar } from '../common/hooks';
-import { drawImageGrid, drawPoints } from '../common/canvas';
+import { cancelDraw, drawImageGrid, drawPoints, scheduleDraw } from '../common/canvas';
 import { Panel } from '../common/Panel';
 
 const ALL_PATHS: PathName[] = ['rf', 'cosine', 'vp', 'edm'];
@@ -21,6 +21,41 @@ function shownPaths(path: PathName, compare: PathName[]): PathName[] {
   return ALL_PATHS.filter((p) => p === path || compare.includes(p));
 }
 
+function drawStrip(c: HTMLCanvasElement, tables: ScheduleTables, preview: DataPreview, paths: PathName[], image: boolean): void {
+  const per = preview.shape.reduce((a, b) => a * b, 1);
+  if (image) {
+    const x0 = preview.x.subarray(0, per);
+    const eps = preview.eps.subarray(0, per);
+    const all = new Float32Array(paths.length * STRIP_T.length * per);
+    paths.forEach((p, r) =>
+      STRIP_T.forEach((t, k) => {
+        const i = Math.round(t * (tables.t.length - 1));
+        noisedForDisplay(x0, eps, tables.paths[p].alpha[i], tables.paths[p].sigma[i], all.subarray((r * STRIP_T.length + k) * per, (r * STRIP_T.length + k + 1) * per));
+      }),
+    );
+    drawImageGrid(c, all, paths.length * STRIP_T.length, preview.shape, STRIP_T.length, 2);
+  } else {
+    const cell = 64;
+    const gap = 2;
+    c.width = STRIP_T.length * (cell + gap);
+    c.height = paths.length * (cell + gap);
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.fillStyle = cssVar(c, '--bg', '#fff');
+    ctx.fillRect(0, 0, c.width, c.height);
+    const xt = new Float32Array(preview.x.length);
+    paths.forEach((p, r) =>
+      STRIP_T.forEach((t, k) => {
+        const i = Math.round(t * (tables.t.length - 1));
+        noisedForDisplay(preview.x, preview.eps, tables.paths[p].alpha[i], tables.paths[p].sigma[i], xt);
+        ctx.fillStyle = cssVar(c, '--panel', '#fff');
+        ctx.fillRect(k * (cell + gap), r * (cell + gap), cell, cell);
+        drawPoints(ctx, xt, preview.labels, k * (cell + gap), r * (cell + gap), cell, 3, 0.8, 0.6);
+      }),
+    );
+  }
+}
+
 /** The strip: one row per path, one column per t, from the same image and the same noise. */
 function Strip({ tables, preview, paths }: { tables: ScheduleTables; preview: DataPreview; paths: PathName[] }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -28,43 +63,15 @@ function Strip({ tables, preview, paths }: { tables: ScheduleTables; preview: Da
   useEffect(() => {
     const c = ref.current;
     if (!c) return;
-    const per = preview.shape.reduce((a, b) => a * b, 1);
-    if (image) {
-      const x0 = preview.x.subarray(0, per);
-      const eps = preview.eps.subarray(0, per);
-      const all = new Float32Array(paths.length * STRIP_T.length * per);
-      paths.forEach((p, r) =>
-        STRIP_T.forEach((t, k) => {
-          const i = Math.round(t * (tables.t.length - 1));
-          noisedForDisplay(x0, eps, tables.paths[p].alpha[i], tables.paths[p].sigma[i], all.subarray((r * STRIP_T.length + k) * per, (r * STRIP_T.length + k + 1) * per));
-        }),
-      );
-      drawImageGrid(c, all, paths.length * STRIP_T.length, preview.shape, STRIP_T.length, 2);
-    } else {
-      const cell = 64;
-      const gap = 2;
-      c.width = STRIP_T.length * (cell + gap);
-      c.height = paths.length * (cell + gap);
-      const ctx = c.getContext('2d');
-      if (!ctx) return;
-      ctx.fillStyle = cssVar(c, '--bg', '#fff');
-      ctx.fillRect(0, 0, c.width, c.height);
-      const xt = new Float32Array(preview.x.length);
-      paths.forEach((p, r) =>
-        STRIP_T.forEach((t, k) => {
-          const i = Math.round(t * (tables.t.length - 1));
-          noisedForDisplay(preview.x, preview.eps, tables.paths[p].alpha[i], tables.paths[p].sigma[i], xt);
-          ctx.fillStyle = cssVar(c, '--panel', '#fff');
-          ctx.fillRect(k * (cell + gap), r * (cell + gap), cell, cell);
-          drawPoints(ctx, xt.subarray(0, 512), preview.labels, k * (cell + gap), r * (cell + gap), cell, 3, 0.8, 0.6);
-        }),
-      );
-    }
+    scheduleDraw(c, () => drawStrip(c, tables, preview, paths, image));
+    return () => cancelDraw(c);
   }, [tables, preview, paths, image]);
-  const scaled = paths.filter((p) => STRIP_T.some((t) => {
-    const i = Math.round(t * (tables.t.length - 1));
-    return displayScaled(tables.paths[p].alpha[i], tables.paths[p].sigma[i]);
-  }));
+  const scaled = paths.filter((p) =>
+    STRIP_T.some((t) => {
+      const i = Math.round(t * (tables.t.length - 1));
+      return displayScaled(tables.paths[p].alpha[i], tables.paths[p].sigma[i]);
+    }),
+  );
   return (
     <div className="strip" data-testid="schedule-strip" data-rows={paths.length}>
       <div className="strip-rows">

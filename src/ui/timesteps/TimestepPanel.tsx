@@ -2,45 +2,51 @@
 // of the timesteps actually drawn, and the loss by timestep over training as a heat map.
 
 import { useEffect, useMemo, useRef } from 'react';
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { methodDoc } from '../../core/flow/method_docs';
 import { parseTimesteps, shiftSampler } from '../../core/flow/timesteps';
 import { logUnit, mergeColumns, viridis, type HeatGrid } from '../../core/viz/heatmap';
 import { countsToDensity } from '../../core/viz/histogram';
 import { T_HIST_BINS } from '../../state/series';
 import { useApp } from '../../state/store';
-import { AXIS, ChartEmpty, MARGIN, TOOLTIP } from '../common/charts';
+import { CanvasChart } from '../common/CanvasChart';
+import { ChartEmpty } from '../common/charts';
 import { fmtNum } from '../common/format';
+import { cancelDraw, scheduleDraw } from '../common/canvas';
 import { cssVar, useSeriesTick } from '../common/hooks';
 import { Panel } from '../common/Panel';
 
 const DENSITY_CAP = 8;
 const HEAT_COLS = 160;
 
+function drawHeat(c: HTMLCanvasElement, grid: HeatGrid): void {
+  c.width = grid.cols;
+  c.height = grid.bins;
+  const ctx = c.getContext('2d');
+  if (!ctx) return;
+  const img = ctx.createImageData(grid.cols, grid.bins);
+  const empty = cssVar(c, '--bg', '#eee');
+  const [er, eg, eb] = [1, 3, 5].map((i) => parseInt(empty.slice(i, i + 2), 16) || 0);
+  for (let col = 0; col < grid.cols; col++) {
+    for (let b = 0; b < grid.bins; b++) {
+      const v = grid.value[col * grid.bins + b];
+      const [r, g, bl] = Number.isNaN(v) ? [er, eg, eb] : viridis(logUnit(v, grid.min, grid.max));
+      const o = ((grid.bins - 1 - b) * grid.cols + col) * 4; // t = 1 (noise) at the top
+      img.data[o] = r;
+      img.data[o + 1] = g;
+      img.data[o + 2] = bl;
+      img.data[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
 function HeatMap({ grid }: { grid: HeatGrid }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = ref.current;
     if (!c || grid.cols === 0) return;
-    c.width = grid.cols;
-    c.height = grid.bins;
-    const ctx = c.getContext('2d');
-    if (!ctx) return;
-    const img = ctx.createImageData(grid.cols, grid.bins);
-    const empty = cssVar(c, '--bg', '#eee');
-    const [er, eg, eb] = [1, 3, 5].map((i) => parseInt(empty.slice(i, i + 2), 16) || 0);
-    for (let col = 0; col < grid.cols; col++) {
-      for (let b = 0; b < grid.bins; b++) {
-        const v = grid.value[col * grid.bins + b];
-        const [r, g, bl] = Number.isNaN(v) ? [er, eg, eb] : viridis(logUnit(v, grid.min, grid.max));
-        const o = ((grid.bins - 1 - b) * grid.cols + col) * 4; // t = 1 (noise) at the top
-        img.data[o] = r;
-        img.data[o + 1] = g;
-        img.data[o + 2] = bl;
-        img.data[o + 3] = 255;
-      }
-    }
-    ctx.putImageData(img, 0, 0);
+    scheduleDraw(c, () => drawHeat(c, grid));
+    return () => cancelDraw(c);
   }, [grid]);
   return (
     <div className="heat">
@@ -68,7 +74,7 @@ export function TimestepPanel() {
   const spec = useApp((s) => s.config.timesteps);
   const shift = useApp((s) => s.config.shift);
   const series = useApp((s) => s.series);
-  const tick = useSeriesTick(700);
+  const tick = useSeriesTick(1500);
   const sampler = useMemo(() => {
     try {
       return shiftSampler(parseTimesteps(spec), shift);
@@ -78,12 +84,13 @@ export function TimestepPanel() {
   }, [spec, shift]);
   const data = useMemo(() => {
     void tick;
-    const density = countsToDensity(series.tHist);
-    return Array.from({ length: T_HIST_BINS }, (_, i) => {
-      const t = (i + 0.5) / T_HIST_BINS;
-      const d = sampler ? sampler.density(t) : NaN;
-      return { t, drawn: density[i], analytic: Number.isFinite(d) ? Math.min(d, DENSITY_CAP) : DENSITY_CAP };
+    const drawn = Array.from(countsToDensity(series.tHist));
+    const t = drawn.map((_, i) => (i + 0.5) / T_HIST_BINS);
+    const analytic = t.map((x) => {
+      const d = sampler ? sampler.density(x) : NaN;
+      return Number.isFinite(d) ? Math.min(d, DENSITY_CAP) : DENSITY_CAP;
     });
+    return { t, drawn, analytic };
   }, [series, tick, sampler]);
   const grid = useMemo(() => {
     void tick;
@@ -100,18 +107,24 @@ export function TimestepPanel() {
   }
   return (
     <Panel id="timesteps" title="Timestep sampling" tip={tip} explain={<>Which noise levels training visits: the density π(t) of {spec}{shift !== 1 ? ` shifted by ${shift}` : ''}, and the t actually drawn.</>}>
-      <div style={{ height: 170 }} data-testid="timestep-chart" data-drawn={series.tCount}>
-        <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart data={data} margin={MARGIN} barCategoryGap={0}>
-            <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-            <XAxis dataKey="t" type="number" domain={[0, 1]} ticks={[0, 0.25, 0.5, 0.75, 1]} {...AXIS} />
-            <YAxis width={36} {...AXIS} domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(1)} />
-            <Tooltip {...TOOLTIP} formatter={(v) => Number(v).toFixed(3)} labelFormatter={(t) => `t ≈ ${Number(t).toFixed(3)}`} />
-            <Legend wrapperStyle={{ fontSize: 12 }} />
-            <Bar dataKey="drawn" name={`drawn (${series.tCount.toLocaleString('en')} t)`} fill="var(--chart-3)" fillOpacity={0.55} isAnimationActive={false} />
-            <Line dataKey="analytic" name="π(t), analytic" stroke="var(--chart-1)" strokeWidth={2} dot={false} isAnimationActive={false} type="monotone" />
-          </ComposedChart>
-        </ResponsiveContainer>
+      <div data-testid="timestep-chart" data-drawn={series.tCount}>
+        <CanvasChart
+          x={data.t}
+          xDomain={[0, 1]}
+          yMin={0}
+          height={160}
+          xLabel="t"
+          formatX={(t) => String(Number(t.toFixed(2)))}
+          label={`density of the training timesteps: analytic π(t) and a histogram of ${series.tCount} drawn`}
+          series={[
+            { name: `drawn (${series.tCount.toLocaleString('en')} t)`, color: 'var(--chart-3)', values: data.drawn, kind: 'bars', alpha: 0.55, format: (v) => v.toFixed(2) },
+            { name: 'π(t), analytic', color: 'var(--chart-1)', values: data.analytic, width: 2, format: (v) => v.toFixed(2) },
+          ]}
+        />
+        <div className="legend small">
+          <span className="swatch" style={{ background: 'var(--chart-3)', opacity: 0.55 }} /> drawn ({series.tCount.toLocaleString('en')} t)
+          <span className="swatch line" style={{ background: 'var(--chart-1)' }} /> π(t), analytic
+        </div>
       </div>
       <h3 className="sub">
         Loss by timestep over training <span className="muted small">(mean loss per t bin, log colour)</span>

@@ -1,78 +1,73 @@
 // Training: the loss (raw and smoothed, log scale optional), gradient norm, learning rate, throughput and
-// memory, with the step count and elapsed time. Series are downsampled and redrawn at most twice a second.
+// memory, with the step count and elapsed time. Series are downsampled to the chart's width and redrawn on
+// canvas at most once a second, so a fast run never blocks the page.
 
 import { useMemo, useState } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useApp } from '../../state/store';
-import { AXIS, ChartEmpty, MARGIN, TOOLTIP } from '../common/charts';
+import { CanvasChart, type ChartSeries } from '../common/CanvasChart';
+import { ChartEmpty } from '../common/charts';
 import { fmtBytes, fmtDuration, fmtNum, fmtTick, smooth, strideIndices } from '../common/format';
 import { useSeriesTick } from '../common/hooks';
 import { Panel } from '../common/Panel';
 
-const MAX_POINTS = 400;
-const SMALL_POINTS = 150;
+const MAX_POINTS = 500;
+const SMALL_POINTS = 200;
 
-interface SeriesKey {
-  key: string;
-  name: string;
-  color: string;
-  format: (v: number) => string;
-}
+const pick = (xs: readonly number[], idx: number[]) => idx.map((i) => xs[i]);
 
-/** A small chart of one or two series; a second series gets its own axis on the right (different units). */
-function SmallChart({ title, data, keys, testid }: { title: string; data: Record<string, number>[]; keys: SeriesKey[]; testid: string }) {
-  const last = data[data.length - 1];
+/** A small chart with its latest values in the title. */
+function SmallChart({ testid, x, series }: { testid: string; x: number[]; series: ChartSeries[] }) {
   return (
-    <div className="small-chart" data-testid={testid} data-points={data.length}>
+    <div className="small-chart">
       <div className="small-title">
-        {keys.map((k, i) => (
-          <span key={k.key}>
+        {series.map((s, i) => (
+          <span key={s.name}>
             {i > 0 && ' · '}
-            <span style={{ color: k.color }}>{k.name}</span>
-            {last && <span className="mono"> {k.format(last[k.key])}</span>}
+            <span style={{ color: s.color }}>{s.name}</span>
+            {x.length > 0 && <span className="mono"> {(s.format ?? fmtTick)(s.values[x.length - 1])}</span>}
           </span>
         ))}
-        <span className="sr-only"> ({title})</span>
       </div>
-      <div style={{ height: 92 }}>
-        {data.length === 0 ? (
+      {x.length === 0 ? (
+        <div style={{ height: 84 }}>
           <ChartEmpty>—</ChartEmpty>
-        ) : (
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={data} margin={{ top: 4, right: keys.length > 1 ? 0 : 8, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} hide />
-              {keys.map((k, i) => (
-                <YAxis key={k.key} yAxisId={i} orientation={i === 0 ? 'left' : 'right'} domain={['auto', 'auto']} width={46} {...AXIS} tick={{ ...AXIS.tick, fill: k.color }} tickFormatter={k.format} tickCount={3} />
-              ))}
-              <Tooltip {...TOOLTIP} formatter={(v, _n, item) => keys.find((k) => k.key === item.dataKey)?.format(Number(v)) ?? String(v)} labelFormatter={(s) => `step ${s}`} />
-              {keys.map((k, i) => (
-                <Line key={k.key} yAxisId={i} dataKey={k.key} name={k.name} stroke={k.color} dot={false} isAnimationActive={false} strokeWidth={1.5} />
-              ))}
-            </LineChart>
-          </ResponsiveContainer>
-        )}
-      </div>
+        </div>
+      ) : (
+        <CanvasChart x={x} series={series} height={84} testid={testid} data={{ points: x.length }} xLabel="step" formatX={fmtTick} label={`${series.map((s) => s.name).join(' and ')} over ${x.length} points`} />
+      )}
     </div>
   );
 }
 
 export function TrainingPanel() {
-  const tick = useSeriesTick(500);
+  const tick = useSeriesTick(1000);
   const series = useApp((s) => s.series);
   const prediction = useApp((s) => s.config.prediction);
   const [logScale, setLogScale] = useState(true);
   const step = series.step.length ? series.step[series.step.length - 1] : 0;
   const elapsed = useApp.getState().elapsedMs;
-  const { loss, perStep, perFlush } = useMemo(() => {
+  const v = useMemo(() => {
     void tick;
     const sm = smooth(series.loss, 0.95);
-    const loss = strideIndices(series.step.length, MAX_POINTS).map((i) => ({ step: series.step[i], loss: series.loss[i], smoothed: sm[i] }));
-    const perStep = strideIndices(series.step.length, SMALL_POINTS).map((i) => ({ step: series.step[i], gradNorm: series.gradNorm[i], lr: series.lr[i] }));
-    const perFlush = strideIndices(series.flushStep.length, SMALL_POINTS).map((i) => ({ step: series.flushStep[i], imgPerSec: series.imgPerSec[i], msPerStep: series.msPerStep[i], bytes: series.numBytes[i], tensors: series.numTensors[i] }));
-    return { loss, perStep, perFlush };
+    const li = strideIndices(series.step.length, MAX_POINTS);
+    const si = strideIndices(series.step.length, SMALL_POINTS);
+    const fi = strideIndices(series.flushStep.length, SMALL_POINTS);
+    return {
+      lossX: pick(series.step, li),
+      loss: pick(series.loss, li),
+      smoothed: pick(sm, li),
+      stepX: pick(series.step, si),
+      gradNorm: pick(series.gradNorm, si),
+      lr: pick(series.lr, si),
+      flushX: pick(series.flushStep, fi),
+      imgPerSec: pick(series.imgPerSec, fi),
+      msPerStep: pick(series.msPerStep, fi),
+      bytes: pick(series.numBytes, fi),
+      tensors: pick(series.numTensors, fi),
+    };
   }, [series, tick]);
   const target = prediction === 'v' ? 'v = ε − x0 on rf' : prediction === 'eps' ? 'ε' : 'x0';
+  const last = v.smoothed[v.smoothed.length - 1];
   return (
     <Panel
       id="training"
@@ -92,42 +87,47 @@ export function TrainingPanel() {
         <span>
           elapsed <strong className="mono">{fmtDuration(elapsed)}</strong>
         </span>
+        <span>
+          loss <strong className="mono">{fmtNum(last, 4)}</strong> <span className="muted">(smoothed)</span>
+        </span>
       </div>
-      <div style={{ height: 210 }} data-testid="loss-chart" data-points={series.loss.length}>
-        {loss.length === 0 ? (
-          <ChartEmpty>Press ▶ Train (or Space) to start.</ChartEmpty>
+      <div data-testid="loss-chart" data-points={series.loss.length}>
+        {v.lossX.length === 0 ? (
+          <div style={{ height: 200 }}>
+            <ChartEmpty>Press ▶ Train (or Space) to start.</ChartEmpty>
+          </div>
         ) : (
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={loss} margin={MARGIN}>
-              <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} {...AXIS} tickFormatter={fmtTick} />
-              <YAxis scale={logScale ? 'log' : 'linear'} domain={['auto', 'auto']} allowDataOverflow width={48} {...AXIS} tickFormatter={(v: number) => v.toPrecision(2)} />
-              <Tooltip {...TOOLTIP} formatter={(v) => Number(v).toFixed(4)} labelFormatter={(s) => `step ${s}`} />
-              <Line type="linear" dataKey="loss" stroke="var(--chart-1)" strokeOpacity={0.35} dot={false} isAnimationActive={false} name="loss" />
-              <Line type="monotone" dataKey="smoothed" stroke="var(--chart-1)" strokeWidth={2} dot={false} isAnimationActive={false} name="smoothed" />
-            </LineChart>
-          </ResponsiveContainer>
+          <CanvasChart
+            x={v.lossX}
+            height={200}
+            logY={logScale}
+            xLabel="step"
+            formatX={fmtTick}
+            label={`loss over ${series.loss.length} steps, last smoothed value ${fmtNum(last, 4)}`}
+            series={[
+              { name: 'loss', color: 'var(--chart-1)', values: v.loss, alpha: 0.35, width: 1, format: (x) => fmtNum(x, 4) },
+              { name: 'smoothed', color: 'var(--chart-1)', values: v.smoothed, width: 2, format: (x) => fmtNum(x, 4) },
+            ]}
+          />
         )}
       </div>
       <div className="small-charts">
-        <SmallChart title="gradient norm" testid="chart-gradnorm" data={perStep} keys={[{ key: 'gradNorm', name: 'gradient norm', color: 'var(--chart-2)', format: (v) => fmtNum(v, 3) }]} />
-        <SmallChart title="learning rate" testid="chart-lr" data={perStep} keys={[{ key: 'lr', name: 'learning rate', color: 'var(--chart-3)', format: (v) => (Number.isFinite(v) ? v.toPrecision(2) : '') }]} />
+        <SmallChart testid="chart-gradnorm" x={v.stepX} series={[{ name: 'gradient norm', color: 'var(--chart-2)', values: v.gradNorm, format: (x) => fmtNum(x, 3) }]} />
+        <SmallChart testid="chart-lr" x={v.stepX} series={[{ name: 'learning rate', color: 'var(--chart-3)', values: v.lr, format: (x) => (Number.isFinite(x) ? x.toPrecision(2) : '') }]} />
         <SmallChart
-          title="throughput"
           testid="chart-speed"
-          data={perFlush}
-          keys={[
-            { key: 'imgPerSec', name: 'images/s', color: 'var(--chart-4)', format: fmtTick },
-            { key: 'msPerStep', name: 'ms/step', color: 'var(--chart-1)', format: fmtTick },
+          x={v.flushX}
+          series={[
+            { name: 'images/s', color: 'var(--chart-4)', values: v.imgPerSec, format: fmtTick },
+            { name: 'ms/step', color: 'var(--chart-1)', values: v.msPerStep, format: fmtTick, axis: 1 },
           ]}
         />
         <SmallChart
-          title="memory"
           testid="chart-memory"
-          data={perFlush}
-          keys={[
-            { key: 'bytes', name: 'bytes', color: 'var(--chart-2)', format: (v) => fmtBytes(v, 2) },
-            { key: 'tensors', name: 'tensors', color: 'var(--chart-3)', format: fmtTick },
+          x={v.flushX}
+          series={[
+            { name: 'bytes', color: 'var(--chart-2)', values: v.bytes, format: (x) => fmtBytes(x, 2) },
+            { name: 'tensors', color: 'var(--chart-3)', values: v.tensors, format: fmtTick, axis: 1 },
           ]}
         />
       </div>

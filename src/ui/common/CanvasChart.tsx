@@ -1,0 +1,232 @@
+// A small canvas chart for streaming series (loss, gradient norm, throughput, the timestep histogram). An
+// SVG chart library rebuilds hundreds of DOM nodes per update, which on a busy machine (the GPU and the
+// worker share its cores) took 100–700 ms a frame; this draws the same picture in about a millisecond and
+// redraws on hover without React. Static, analytic charts stay in recharts.
+
+import { useEffect, useLayoutEffect, useRef, type MouseEvent } from 'react';
+import { extent, logTicks, niceTicks } from '../../core/viz/ticks';
+import { cancelDraw, scheduleDraw } from './canvas';
+
+export interface ChartSeries {
+  name: string;
+  color: string; // a CSS colour or var(--name)
+  values: ArrayLike<number>;
+  kind?: 'line' | 'bars';
+  width?: number;
+  alpha?: number;
+  dash?: number[];
+  axis?: 0 | 1; // 1: its own scale on the right
+  format?: (v: number) => string;
+}
+
+export interface CanvasChartProps {
+  x: ArrayLike<number>;
+  series: ChartSeries[];
+  height: number;
+  logY?: boolean;
+  xDomain?: [number, number];
+  yMin?: number; // fixed lower bound of the left axis (e.g. 0 for densities)
+  formatX?: (v: number) => string;
+  xLabel?: string;
+  label: string; // accessible description
+  testid?: string;
+  data?: Record<string, string | number>; // extra data-* attributes for tests
+}
+
+const PAD = { left: 46, right: 10, top: 6, bottom: 20 };
+
+function resolveColor(el: Element, c: string): string {
+  const m = /^var\((--[\w-]+)\)$/.exec(c);
+  return m ? getComputedStyle(el).getPropertyValue(m[1]).trim() || '#888' : c;
+}
+
+const defaultFormat = (v: number) => {
+  const a = Math.abs(v);
+  if (a === 0) return '0';
+  if (a >= 1e4 || a < 1e-2) return v.toExponential(0);
+  return String(Number(v.toPrecision(3)));
+};
+
+export function CanvasChart(p: CanvasChartProps) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const tip = useRef<HTMLDivElement>(null);
+  const hover = useRef<number | null>(null);
+  const props = useRef(p);
+  useLayoutEffect(() => {
+    props.current = p;
+  });
+  const drawRef = useRef<() => void>(() => {});
+
+  useEffect(() => {
+    const canvas = ref.current;
+    if (!canvas) return;
+    const draw = () => {
+      const { x, series, height, logY, xDomain, yMin, formatX = defaultFormat } = props.current;
+      const dpr = window.devicePixelRatio || 1;
+      const width = canvas.clientWidth;
+      if (width === 0) return;
+      if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+        canvas.width = Math.round(width * dpr);
+        canvas.height = Math.round(height * dpr);
+      }
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, width, height);
+      const muted = resolveColor(canvas, 'var(--muted)');
+      const grid = resolveColor(canvas, 'var(--grid)');
+      ctx.font = '11px system-ui, sans-serif';
+      const n = x.length;
+      if (n === 0) return;
+      const right = series.some((s) => s.axis === 1) ? PAD.left : PAD.right;
+      const w = width - PAD.left - right;
+      const h = height - PAD.top - PAD.bottom;
+      const [x0, x1] = xDomain ?? [x[0], x[n - 1] === x[0] ? x[0] + 1 : x[n - 1]];
+      const sx = (v: number) => PAD.left + ((v - x0) / (x1 - x0)) * w;
+      const scales = ([0, 1] as const).map((axis) => {
+        const ss = series.filter((s) => (s.axis ?? 0) === axis);
+        if (ss.length === 0) return null;
+        const log = axis === 0 && !!logY;
+        const vals = ss.flatMap((s) => Array.from(s.values));
+        let dom = extent(vals, log) ?? [0, 1];
+        if (axis === 0 && yMin !== undefined && !log) dom = [yMin, Math.max(dom[1], yMin + 1e-9)];
+        const [lo, hi] = dom;
+        const f = log ? (v: number) => Math.log(v) : (v: number) => v;
+        const sy = (v: number) => PAD.top + h - ((f(v) - f(lo)) / (f(hi) - f(lo) || 1)) * h;
+        const ticks = log ? logTicks(lo, hi) : niceTicks(lo, hi, 3);
+        return { ss, sy, ticks: ticks.length > 6 ? ticks.filter((_, i) => i % Math.ceil(ticks.length / 5) === 0) : ticks, format: ss[0].format ?? defaultFormat, color: ss.length === 1 && axis === 1 ? ss[0].color : null };
+      });
+      // Grid and axes.
+      ctx.strokeStyle = grid;
+      ctx.lineWidth = 1;
+      ctx.setLineDash([3, 3]);
+      const left = scales[0];
+      if (left)
+        for (const t of left.ticks) {
+          const y = Math.round(left.sy(t)) + 0.5;
+          ctx.beginPath();
+          ctx.moveTo(PAD.left, y);
+          ctx.lineTo(PAD.left + w, y);
+          ctx.stroke();
+        }
+      const xt = niceTicks(x0, x1, Math.max(2, Math.floor(w / 70)));
+      for (const t of xt) {
+        const xx = Math.round(sx(t)) + 0.5;
+        ctx.beginPath();
+        ctx.moveTo(xx, PAD.top);
+        ctx.lineTo(xx, PAD.top + h);
+        ctx.stroke();
+      }
+      ctx.setLineDash([]);
+      ctx.fillStyle = muted;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      for (const t of xt) ctx.fillText(formatX(t), sx(t), PAD.top + h + 4);
+      ctx.textBaseline = 'middle';
+      scales.forEach((sc, axis) => {
+        if (!sc) return;
+        ctx.textAlign = axis === 0 ? 'right' : 'left';
+        ctx.fillStyle = sc.color ? resolveColor(canvas, sc.color) : muted;
+        for (const t of sc.ticks) ctx.fillText(sc.format(t), axis === 0 ? PAD.left - 4 : PAD.left + w + 4, sc.sy(t));
+      });
+      // Series: bars first, then lines.
+      const ordered = [...series].sort((a, b) => (a.kind === 'bars' ? 0 : 1) - (b.kind === 'bars' ? 0 : 1));
+      for (const s of ordered) {
+        const sc = scales[s.axis ?? 0]!;
+        ctx.strokeStyle = ctx.fillStyle = resolveColor(canvas, s.color);
+        ctx.globalAlpha = s.alpha ?? 1;
+        if (s.kind === 'bars') {
+          const bw = n > 1 ? (sx(x[1]) - sx(x[0])) * 0.92 : w;
+          const base = sc.sy(yMin ?? 0);
+          for (let i = 0; i < n; i++) {
+            const v = s.values[i];
+            if (!Number.isFinite(v)) continue;
+            const y = sc.sy(v);
+            ctx.fillRect(sx(x[i]) - bw / 2, Math.min(y, base), bw, Math.abs(base - y));
+          }
+        } else {
+          ctx.lineWidth = s.width ?? 1.5;
+          ctx.setLineDash(s.dash ?? []);
+          ctx.beginPath();
+          let pen = false;
+          for (let i = 0; i < n; i++) {
+            const v = s.values[i];
+            if (!Number.isFinite(v) || (logY && (s.axis ?? 0) === 0 && !(v > 0))) {
+              pen = false;
+              continue;
+            }
+            const px = sx(x[i]);
+            const py = Math.max(PAD.top, Math.min(PAD.top + h, sc.sy(v)));
+            if (pen) ctx.lineTo(px, py);
+            else ctx.moveTo(px, py);
+            pen = true;
+          }
+          ctx.stroke();
+          ctx.setLineDash([]);
+        }
+        ctx.globalAlpha = 1;
+      }
+      // Hover: a rule at the nearest x and the values beside it.
+      const hi = hover.current;
+      const tipEl = tip.current;
+      if (hi !== null && hi < n && tipEl) {
+        const xx = sx(x[hi]);
+        ctx.strokeStyle = muted;
+        ctx.beginPath();
+        ctx.moveTo(xx, PAD.top);
+        ctx.lineTo(xx, PAD.top + h);
+        ctx.stroke();
+        tipEl.textContent = `${props.current.xLabel ?? 'x'} ${formatX(x[hi])}: ${series.map((s) => `${s.name} ${(s.format ?? defaultFormat)(s.values[hi])}`).join(', ')}`;
+        tipEl.style.left = `${Math.min(xx + 8, width - tipEl.offsetWidth - 2)}px`;
+        tipEl.style.visibility = 'visible';
+      } else if (tipEl) tipEl.style.visibility = 'hidden';
+    };
+    drawRef.current = draw;
+    draw();
+    const ro = new ResizeObserver(() => draw());
+    ro.observe(canvas);
+    return () => ro.disconnect();
+  }, []);
+
+  // Redraw when the data changes (the parent re-renders at most a few times a second), in a task of its own.
+  useEffect(() => {
+    const c = ref.current;
+    if (!c) return;
+    scheduleDraw(c, () => drawRef.current());
+    return () => cancelDraw(c);
+  });
+
+  const onMove = (e: MouseEvent<HTMLCanvasElement>) => {
+    const { x, xDomain } = props.current;
+    const n = x.length;
+    if (n === 0) return;
+    const r = e.currentTarget.getBoundingClientRect();
+    const right = props.current.series.some((s) => s.axis === 1) ? PAD.left : PAD.right;
+    const w = r.width - PAD.left - right;
+    const [x0, x1] = xDomain ?? [x[0], x[n - 1] === x[0] ? x[0] + 1 : x[n - 1]];
+    const v = x0 + ((e.clientX - r.left - PAD.left) / w) * (x1 - x0);
+    let best = 0;
+    for (let i = 1; i < n; i++) if (Math.abs(x[i] - v) < Math.abs(x[best] - v)) best = i;
+    hover.current = best;
+    drawRef.current();
+  };
+  const dataAttrs = Object.fromEntries(Object.entries(p.data ?? {}).map(([k, v]) => [`data-${k}`, v]));
+  return (
+    <div className="canvas-chart" style={{ height: p.height }}>
+      <canvas
+        ref={ref}
+        style={{ width: '100%', height: p.height }}
+        role="img"
+        aria-label={p.label}
+        data-testid={p.testid}
+        {...dataAttrs}
+        onMouseMove={onMove}
+        onMouseLeave={() => {
+          hover.current = null;
+          drawRef.current();
+        }}
+      />
+      <div ref={tip} className="chart-tip" aria-hidden />
+    </div>
+  );
+}
