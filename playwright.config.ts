@@ -13,6 +13,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+// FP_E2E_PORT lets two checkouts run their browser tests side by side.
+const PORT = Number(process.env.FP_E2E_PORT ?? 4173);
+
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results',
@@ -23,14 +26,14 @@ export default defineConfig({
   retries: 0,
   reporter: [['list'], ['html', { outputFolder: 'playwright-report', open: 'never' }]],
   use: {
-    baseURL: 'http://127.0.0.1:4173/',
+    baseURL: `http://127.0.0.1:${PORT}/`,
     viewport: { width: 1280, height: 720 },
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: 'npm run -s build:test && npx vite preview --outDir dist-test --port 4173 --strictPort',
-    url: 'http://127.0.0.1:4173/',
+    command: `npm run -s build:test && npx vite preview --outDir dist-test --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,
   },
