@@ -5,9 +5,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { attention, type AttentionKind } from '../attention';
-import { embed, geluTanh, layerNorm, linear, linearSpecs, modulate, silu, sincos2d, timestepEmbedding, type ParamSpec, type Params } from './layers';
+import { adaLNModulate, embed, gatedResidual, linear, linearGelu, linearSpecs, qkvHeads, silu, sincos2d, timestepEmbedding, type ParamSpec, type Params } from './layers';
 import { recompute } from './recompute';
-import { matMul } from '../ops/matmul';
 
 export interface DiTShape {
   imageSize: number; // H = W
@@ -96,33 +95,22 @@ function blockWeightNames(i: number): string[] {
 /** Multi-head self-attention with separate query and key/value head counts. x [B, N, D] → [B, N, D]. */
 function selfAttention(x: tf.Tensor, p: Params, name: string, s: DiTShape, kind: AttentionKind): tf.Tensor {
   const [B, N, D] = x.shape;
-  const hd = D / s.heads;
-  // q, k, v from column slices of the fused qkv weight (cheap: [D, ·]) rather than a split of the
-  // [B·N, (H + 2·Hkv)·hd] activations, which is slow on wasm and costs a concat in the backward pass.
-  const w = p[`${name}.qkv.weight`];
-  const bias = p[`${name}.qkv.bias`];
-  const widths = [s.heads * hd, s.kvHeads * hd, s.kvHeads * hd];
-  const x2 = x.reshape([B * N, D]);
-  let at = 0;
-  const [q, k, v] = widths.map((width) => {
-    const y = matMul(x2, tf.slice(w, [0, at], [D, width])).add(tf.slice(bias, [at], [width]));
-    at += width;
-    return y;
-  });
-  const toHeads = (t: tf.Tensor, h: number) => t.reshape([B, N, h, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, h, N, hd]
-  const o = attention(toHeads(q, s.heads), toHeads(k, s.kvHeads), toHeads(v, s.kvHeads), { kind }); // [B, H, N, hd]
+  const [q, k, v] = qkvHeads(x, p, `${name}.qkv`, s.heads, s.kvHeads); // [B, H, N, hd], [B, Hkv, N, hd] ×2
+  const o = attention(q, k, v, { kind }); // [B, H, N, hd]
   return linear(o.transpose([0, 2, 1, 3]).reshape([B, N, D]), p, `${name}.proj`);
 }
 
-/** One adaLN-Zero DiT block. x [B, N, D], c [B, D]. */
-function ditBlock(x: tf.Tensor, c: tf.Tensor, p: Params, i: number, s: DiTShape, kind: AttentionKind): tf.Tensor {
+/**
+ * One adaLN-Zero DiT block. x [B, N, D], siluC = SiLU(c) [B, D] (shared by every block: the same SiLU that
+ * each block's adaLN_modulation applies first).
+ */
+function ditBlock(x: tf.Tensor, siluC: tf.Tensor, p: Params, i: number, s: DiTShape, kind: AttentionKind): tf.Tensor {
   const b = `blocks.${i}`;
-  const mod = linear(silu(c), p, `${b}.adaLN_modulation.1`); // [B, 6D]
-  const [shiftMsa, scaleMsa, gateMsa, shiftMlp, scaleMlp, gateMlp] = tf.split(mod, 6, 1);
-  const a = selfAttention(modulate(layerNorm(x), shiftMsa, scaleMsa), p, `${b}.attn`, s, kind);
-  x = x.add(gateMsa.expandDims(1).mul(a));
-  const h = linear(geluTanh(linear(modulate(layerNorm(x), shiftMlp, scaleMlp), p, `${b}.mlp.fc1`)), p, `${b}.mlp.fc2`);
-  return x.add(gateMlp.expandDims(1).mul(h));
+  // [B, 6D]: chunks shift, scale, gate (attention), shift, scale, gate (MLP)
+  const mod = linear(siluC, p, `${b}.adaLN_modulation.1`);
+  x = gatedResidual(x, selfAttention(adaLNModulate(x, mod, 0), p, `${b}.attn`, s, kind), mod, 2);
+  const h = linear(linearGelu(adaLNModulate(x, mod, 3), p, `${b}.mlp.fc1`), p, `${b}.mlp.fc2`);
+  return gatedResidual(x, h, mod, 5);
 }
 
 /** Condition vector c = t_embedder(1000·t) + y_embedder(y). t [B] in [0, 1], y [B] int32 → [B, D]. */
@@ -137,7 +125,7 @@ export function ditCondition(p: Params, t: tf.Tensor1D, y: tf.Tensor1D, s: DiTSh
 export function ditForward(p: Params, x: tf.Tensor, t: tf.Tensor1D, y: tf.Tensor1D, s: DiTShape, opts: ForwardOptions = {}): tf.Tensor4D {
   const kind = opts.attention ?? 'naive';
   let h: tf.Tensor = linear(patchify(x, s.patch), p, 'x_embedder.proj').add(p['pos_embed']); // [B, N, D]
-  const c = ditCondition(p, t, y, s);
+  const siluC = silu(ditCondition(p, t, y, s)); // SiLU(c) [B, D], the input of every adaLN_modulation
   for (let i = 0; i < s.depth; i++) {
     if (opts.checkpointing) {
       const names = blockWeightNames(i);
@@ -147,14 +135,14 @@ export function ditForward(p: Params, x: tf.Tensor, t: tf.Tensor1D, y: tf.Tensor
           names.forEach((n, j) => (local[n] = w[j]));
           return ditBlock(hIn, cIn, local, i, s, kind);
         },
-        [h, c, ...names.map((n) => p[n])],
+        [h, siluC, ...names.map((n) => p[n])],
       );
     } else {
-      h = ditBlock(h, c, p, i, s, kind);
+      h = ditBlock(h, siluC, p, i, s, kind);
     }
   }
-  const [shift, scale] = tf.split(linear(silu(c), p, 'final_layer.adaLN_modulation.1'), 2, 1);
-  const out = linear(modulate(layerNorm(h), shift, scale), p, 'final_layer.linear'); // [B, N, p·p·C]
+  const mod = linear(siluC, p, 'final_layer.adaLN_modulation.1'); // [B, 2D]: shift, scale
+  const out = linear(adaLNModulate(h, mod, 0), p, 'final_layer.linear'); // [B, N, p·p·C]
   return unpatchify(out, s.patch, s.channels);
 }
 

@@ -3,7 +3,12 @@
 // the hot path) and converted to PyTorch's [out, in] only at export (src/core/checkpoint.ts).
 
 import * as tf from '@tensorflow/tfjs';
+import { adaLNModulate as fusedAdaLNModulate } from '../ops/adaln_modulate';
+import { biasGelu } from '../ops/bias_gelu';
+import { fusedPath } from '../ops/fused';
+import { gatedResidual as fusedGatedResidual } from '../ops/gated_residual';
 import { matMul } from '../ops/matmul';
+import { splitHeads } from '../ops/split_heads';
 import type { Rng } from '../rng';
 
 export type Params = Record<string, tf.Tensor>;
@@ -52,14 +57,59 @@ export function initValues(spec: ParamSpec, rng: Rng): Float32Array {
   }
 }
 
-/** y = x·W + b over the last axis; x [..., in] → [..., out]. */
+/** y = x·W + b over the last axis; x [..., in] → [..., out]. With fused kernels, one kernel (bias in the product). */
 export function linear(x: tf.Tensor, p: Params, name: string): tf.Tensor {
   const w = p[`${name}.weight`] as tf.Tensor2D;
   const b = p[`${name}.bias`];
   const inDim = x.shape[x.rank - 1];
   const lead = x.shape.slice(0, -1);
-  const y = matMul(x.reshape([-1, inDim]), w).add(b);
+  const x2 = x.reshape([-1, inDim]);
+  const y = fusedPath() ? tf.fused.matMul({ a: x2, b: w, bias: b }) : matMul(x2, w).add(b);
   return x.rank === 2 ? y : y.reshape([...lead, w.shape[1]]);
+}
+
+/** GELU(x·W + b) (DiT's MLP hidden layer); x [..., in] → [..., out]. Fused: product, then bias+GELU in one kernel. */
+export function linearGelu(x: tf.Tensor, p: Params, name: string): tf.Tensor {
+  if (!fusedPath()) return geluTanh(linear(x, p, name));
+  const w = p[`${name}.weight`] as tf.Tensor2D;
+  const inDim = x.shape[x.rank - 1];
+  const y = biasGelu(matMul(x.reshape([-1, inDim]), w) as tf.Tensor2D, p[`${name}.bias`] as tf.Tensor1D);
+  return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), w.shape[1]]);
+}
+
+/**
+ * adaLN: modulate(layerNorm(x), shift, scale) with shift and scale the chunks `chunk` and `chunk + 1` (width D)
+ * of the modulation vector mod [B, k·D]. x [B, N, D] → [B, N, D]. One kernel where fused kernels exist.
+ */
+export function adaLNModulate(x: tf.Tensor, mod: tf.Tensor, chunk: number, eps = 1e-6): tf.Tensor {
+  return fusedAdaLNModulate(x as tf.Tensor3D, mod as tf.Tensor2D, chunk, eps);
+}
+
+/** adaLN-Zero's gated residual x + gate·h, gate = chunk `chunk` of mod [B, k·D]. x, h [B, N, D]. */
+export function gatedResidual(x: tf.Tensor, h: tf.Tensor, mod: tf.Tensor, chunk: number): tf.Tensor {
+  return fusedGatedResidual(x as tf.Tensor3D, h as tf.Tensor3D, mod as tf.Tensor2D, chunk);
+}
+
+/**
+ * The qkv projection straight into attention's layout: x [B, N, D] → q [B, H, N, hd], k and v [B, Hkv, N, hd],
+ * from the fused qkv Linear (weight [D, (H + 2·Hkv)·hd], columns q | k | v).
+ */
+export function qkvHeads(x: tf.Tensor, p: Params, name: string, heads: number, kvHeads: number): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+  const [B, N, D] = x.shape;
+  const w = p[`${name}.weight`] as tf.Tensor2D;
+  const hd = w.shape[1] / (heads + 2 * kvHeads);
+  // Fused: one product and one kernel that writes the heads. Otherwise q, k, v from column slices of the
+  // weight (cheap: [D, ·]) rather than a split of the [B·N, (H + 2·Hkv)·hd] activations (slow on wasm).
+  if (fusedPath()) return splitHeads(linear(x, p, name) as tf.Tensor3D, heads, kvHeads);
+  const bias = p[`${name}.bias`];
+  const x2 = x.reshape([B * N, D]);
+  let at = 0;
+  const toHeads = (t: tf.Tensor, h: number) => t.reshape([B, N, h, hd]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, h, N, hd]
+  return ([heads, kvHeads, kvHeads] as const).map((h) => {
+    const y = matMul(x2, tf.slice(w, [0, at], [D, h * hd])).add(tf.slice(bias, [at], [h * hd]));
+    at += h * hd;
+    return toHeads(y, h);
+  }) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
 }
 
 /** LayerNorm over the last axis without affine parameters (DiT: elementwise_affine=False, eps=1e-6). */

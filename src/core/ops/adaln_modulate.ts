@@ -8,7 +8,7 @@
 // tensor kept alive across the step).
 
 import * as tf from '@tensorflow/tfjs';
-import { FlowProgram, fusedPath, heapF32, registerFused, runFused, runProgram, wasmBackend, type FusedKernelArgs } from './fused';
+import { FlowProgram, fusedPath, heapF32, ptr, registerFused, runFused, runProgram, wasmBackend, wasmFused, type FusedKernelArgs } from './fused';
 
 export const ADALN_MODULATE = 'FlowAdaLNModulate';
 export const ADALN_MODULATE_GRAD = 'FlowAdaLNModulateGrad';
@@ -49,13 +49,18 @@ export function adaLNModulate(x: tf.Tensor3D, mod: tf.Tensor2D, chunk: number, e
   return f(x, mod) as tf.Tensor3D;
 }
 
-// ---- wasm: loops over tfjs's heap (float64 arithmetic, float32 storage) ----
+// ---- wasm: SIMD kernels on tfjs's heap (wasm_fused_module.ts); JS loops where D is not a multiple of 4 ----
 
 function wasmForward({ inputs: { x, mod }, backend, attrs: { chunk, eps } }: FusedKernelArgs): tf.TensorInfo {
   const be = wasmBackend(backend);
   const [B, N, D] = x.shape;
   const W = mod.shape[1];
   const out = be.makeOutput(x.shape, 'float32');
+  const simd = wasmFused();
+  if (simd && D % 4 === 0) {
+    simd.adaln_fwd(ptr(be, x), ptr(be, mod), ptr(be, out), B, N, D, W, chunk, eps, 1 / D);
+    return out;
+  }
   const X = heapF32(be, x);
   const M = heapF32(be, mod);
   const Y = heapF32(be, out);
@@ -85,6 +90,12 @@ function wasmBackward({ inputs: { dy, x, mod }, backend, attrs: { chunk, eps } }
   const W = mod.shape[1];
   const dxInfo = be.makeOutput(x.shape, 'float32');
   const dmodInfo = be.makeOutput(mod.shape, 'float32');
+  const simd = wasmFused();
+  if (simd && D % 4 === 0) {
+    heapF32(be, dmodInfo).fill(0);
+    simd.adaln_bwd(ptr(be, dy), ptr(be, x), ptr(be, mod), ptr(be, dxInfo), ptr(be, dmodInfo), B, N, D, W, chunk, eps, 1 / D);
+    return [dxInfo, dmodInfo];
+  }
   const G = heapF32(be, dy);
   const X = heapF32(be, x);
   const M = heapF32(be, mod);

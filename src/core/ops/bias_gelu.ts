@@ -4,7 +4,7 @@
 // The sigmoid form is the same function (½(1 + tanh z) = σ(2z)) and needs one exp.
 
 import * as tf from '@tensorflow/tfjs';
-import { FlowProgram, fusedPath, heapF32, registerFused, runFused, runProgram, wasmBackend, wgslF32, type FusedKernelArgs } from './fused';
+import { FlowProgram, fusedPath, heapF32, ptr, registerFused, runFused, runProgram, wasmBackend, wasmFused, wgslF32, type FusedKernelArgs } from './fused';
 
 export const BIAS_GELU = 'FlowBiasGelu';
 export const BIAS_GELU_GRAD = 'FlowBiasGeluGrad';
@@ -45,6 +45,11 @@ function wasmForward({ inputs: { h, b }, backend }: FusedKernelArgs): tf.TensorI
   const be = wasmBackend(backend);
   const [R, F] = h.shape;
   const out = be.makeOutput(h.shape, 'float32');
+  const simd = wasmFused();
+  if (simd && F % 4 === 0) {
+    simd.gelu_fwd(ptr(be, h), ptr(be, b), ptr(be, out), R, F);
+    return out;
+  }
   const Hv = heapF32(be, h);
   const Bv = heapF32(be, b);
   const Y = heapF32(be, out);
@@ -63,6 +68,12 @@ function wasmBackward({ inputs: { dy, h, b }, backend }: FusedKernelArgs): tf.Te
   const [R, F] = h.shape;
   const duInfo = be.makeOutput(h.shape, 'float32');
   const dbInfo = be.makeOutput(b.shape, 'float32');
+  const simd = wasmFused();
+  if (simd && F % 4 === 0) {
+    heapF32(be, dbInfo).fill(0);
+    simd.gelu_bwd(ptr(be, dy), ptr(be, h), ptr(be, b), ptr(be, duInfo), ptr(be, dbInfo), R, F);
+    return [duInfo, dbInfo];
+  }
   const G = heapF32(be, dy);
   const Hv = heapF32(be, h);
   const Bv = heapF32(be, b);

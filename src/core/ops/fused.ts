@@ -6,7 +6,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { heapOffset, wasmGemm, type WasmBackendLike } from './wasm_batch_matmul';
+import { heapOffset, wasmKernelInstalled, wasmModuleOnHeap, type WasmBackendLike } from './wasm_batch_matmul';
+import { fusedModule, type FusedExports } from './wasm_fused_module';
 
 export const FUSED_OPS_FLAG = 'FLOW_FUSED_OPS';
 
@@ -20,12 +21,16 @@ function ensureFlag(): void {
 
 export type FusedPath = 'wasm' | 'webgpu' | null;
 
-/** Which fused implementation runs on the active backend; null means the composite of tfjs ops. */
+/**
+ * Which fused implementation runs on the active backend; null means the composite of tfjs ops. On wasm the
+ * fused path needs our GEMM as the backend's matMul (installWasmBatchMatMul): XNNPACK caches a packed copy of
+ * each weight matrix by tensor id, which the in-place optimizer step would leave stale.
+ */
 export function fusedPath(): FusedPath {
   ensureFlag();
   if (!tf.env().getBool(FUSED_OPS_FLAG)) return null;
   const b = tf.getBackend();
-  if (b === 'wasm') return wasmGemm() ? 'wasm' : null;
+  if (b === 'wasm') return wasmKernelInstalled() && wasmFused() ? 'wasm' : null;
   if (b === 'webgpu') return 'webgpu';
   return null;
 }
@@ -45,6 +50,16 @@ export function fusedOpsEnabled(): boolean {
 export function heapF32(be: WasmBackendLike, t: tf.TensorInfo): Float32Array {
   const memory = be.wasm.asm?.memory ?? be.wasm.wasmExports!.memory!;
   return new Float32Array(memory.buffer, heapOffset(be, t), t.shape.reduce((a, b) => a * b, 1));
+}
+
+/** The SIMD elementwise kernels on the wasm heap (null without WASM SIMD: the JS loops run instead). */
+export function wasmFused(): FusedExports | null {
+  return wasmModuleOnHeap<FusedExports>('fused', fusedModule);
+}
+
+/** Heap offset of a tensor (pointer argument of the SIMD kernels). */
+export function ptr(be: WasmBackendLike, t: tf.TensorInfo): number {
+  return heapOffset(be, t);
 }
 
 export interface FusedKernelArgs {

@@ -9,9 +9,13 @@ import { describeFusedAgreement } from './fused_agreement';
 import { FUSED_CASES } from './fused_cases';
 import { GATED_RESIDUAL, GATED_RESIDUAL_GRAD, gatedResidual } from './gated_residual';
 import { MERGE_HEADS, SPLIT_HEADS } from './split_heads';
+import { installWasmBatchMatMul } from './wasm_batch_matmul';
 
 describe('fused ops [wasm]', () => {
-  beforeAll(() => useBackend('wasm'));
+  beforeAll(async () => {
+    await useBackend('wasm');
+    expect(installWasmBatchMatMul()).toBe(true); // the fused path runs with our GEMM only
+  });
   describeFusedAgreement('adaLNModulate', FUSED_CASES.adaLN, [ADALN_MODULATE, ADALN_MODULATE_GRAD]);
   describeFusedAgreement('gatedResidual', FUSED_CASES.gated, [GATED_RESIDUAL, GATED_RESIDUAL_GRAD]);
   describeFusedAgreement('biasGelu', FUSED_CASES.gelu, [BIAS_GELU, BIAS_GELU_GRAD]);

@@ -3,7 +3,7 @@
 // Backward: dx = dy, dh = dy ⊙ gate, dgate = Σ_n dy ⊙ h (written into the gate's columns of dmod).
 
 import * as tf from '@tensorflow/tfjs';
-import { FlowProgram, fusedPath, heapF32, registerFused, runFused, runProgram, wasmBackend, type FusedKernelArgs } from './fused';
+import { FlowProgram, fusedPath, heapF32, ptr, registerFused, runFused, runProgram, wasmBackend, wasmFused, type FusedKernelArgs } from './fused';
 
 export const GATED_RESIDUAL = 'FlowGatedResidual';
 export const GATED_RESIDUAL_GRAD = 'FlowGatedResidualGrad';
@@ -45,6 +45,11 @@ function wasmForward({ inputs: { x, h, mod }, backend, attrs: { chunk } }: Fused
   const [B, N, D] = x.shape;
   const W = mod.shape[1];
   const out = be.makeOutput(x.shape, 'float32');
+  const simd = wasmFused();
+  if (simd && D % 4 === 0) {
+    simd.gated_fwd(ptr(be, x), ptr(be, h), ptr(be, mod), ptr(be, out), B, N, D, W, chunk);
+    return out;
+  }
   const X = heapF32(be, x);
   const H = heapF32(be, h);
   const M = heapF32(be, mod);
@@ -65,6 +70,12 @@ function wasmBackward({ inputs: { dy, h, mod }, backend, attrs: { chunk } }: Fus
   const W = mod.shape[1];
   const dhInfo = be.makeOutput(h.shape, 'float32');
   const dmodInfo = be.makeOutput(mod.shape, 'float32');
+  const simd = wasmFused();
+  if (simd && D % 4 === 0) {
+    heapF32(be, dmodInfo).fill(0);
+    simd.gated_bwd(ptr(be, dy), ptr(be, h), ptr(be, mod), ptr(be, dhInfo), ptr(be, dmodInfo), B, N, D, W, chunk);
+    return [dhInfo, dmodInfo];
+  }
   const G = heapF32(be, dy);
   const H = heapF32(be, h);
   const M = heapF32(be, mod);

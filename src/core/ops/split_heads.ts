@@ -4,7 +4,7 @@
 // The backward pass writes dq, dk and dv back into one [B, N, (H + 2·Hkv)·hd] gradient in one kernel.
 
 import * as tf from '@tensorflow/tfjs';
-import { FlowProgram, fusedPath, heapF32, registerFused, runFused, runProgram, wasmBackend, type FusedKernelArgs } from './fused';
+import { FlowProgram, fusedPath, heapF32, ptr, registerFused, runFused, runProgram, wasmBackend, wasmFused, type FusedKernelArgs } from './fused';
 
 export const SPLIT_HEADS = 'FlowSplitHeads';
 export const MERGE_HEADS = 'FlowMergeHeads';
@@ -40,6 +40,15 @@ function wasmSplit({ inputs: { qkv }, backend, attrs: { heads, kvHeads } }: Fuse
   const be = wasmBackend(backend);
   const { B, N, C, hd, parts } = layout(qkv, heads, kvHeads);
   const outs = parts.map(([, h]) => be.makeOutput([B, h, N, hd], 'float32'));
+  const simd = wasmFused();
+  if (simd) {
+    const src = ptr(be, qkv);
+    parts.forEach(([h0, h], i) => {
+      const dst = ptr(be, outs[i]);
+      for (let b = 0; b < B; b++) for (let j = 0; j < h; j++) simd.copy2d(src + ((b * N * C + (h0 + j) * hd) * 4), dst + (((b * h + j) * N * hd) * 4), N, hd, C, hd);
+    });
+    return outs;
+  }
   const X = heapF32(be, qkv);
   parts.forEach(([h0, h], i) => {
     const Y = heapF32(be, outs[i]);
@@ -60,8 +69,18 @@ function wasmMerge({ inputs: { dq, dk, dv }, backend, attrs: { heads, kvHeads } 
   const [B, , N, hd] = dq.shape;
   const C = (heads + 2 * kvHeads) * hd;
   const out = be.makeOutput([B, N, C], 'float32');
-  const X = heapF32(be, out);
   const { parts } = layout({ shape: [B, N, C] }, heads, kvHeads);
+  const simd = wasmFused();
+  if (simd) {
+    const dst = ptr(be, out);
+    [dq, dk, dv].forEach((g, i) => {
+      const [h0, h] = parts[i];
+      const src = ptr(be, g);
+      for (let b = 0; b < B; b++) for (let j = 0; j < h; j++) simd.copy2d(src + (((b * h + j) * N * hd) * 4), dst + ((b * N * C + (h0 + j) * hd) * 4), N, hd, hd, C);
+    });
+    return out;
+  }
+  const X = heapF32(be, out);
   [dq, dk, dv].forEach((g, i) => {
     const [h0, h] = parts[i];
     const Y = heapF32(be, g);

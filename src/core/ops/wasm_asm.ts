@@ -81,6 +81,7 @@ export const op = {
   v128StoreAt: (offset: number) => [0xfd, 0x0b, 2, ...uleb(offset)],
   v128Load32Splat: (offset: number) => [0xfd, 0x09, 2, ...uleb(offset)],
   f32x4Const: (v: number) => [0xfd, 0x0c, ...[0, 1, 2, 3].flatMap(() => Array.from(new Uint8Array(new Float32Array([v]).buffer)))],
+  i32x4Const: (v: number) => [0xfd, 0x0c, ...[0, 1, 2, 3].flatMap(() => Array.from(new Uint8Array(new Int32Array([v]).buffer)))],
   f32x4Sub: [0xfd, ...uleb(229)],
   f32x4Div: [0xfd, ...uleb(231)],
   f32x4Min: [0xfd, ...uleb(232)],
@@ -110,13 +111,14 @@ export const op = {
 export interface FuncDef {
   name: string;
   params: number[];
+  results?: number[];
   locals: number[]; // types of extra locals, in order after the params
   body: number[][];
 }
 
 /** A module importing `env.memory` (shared when `shared`) and exporting `funcs`. */
 export function assembleModule(funcs: FuncDef[], shared: boolean): Uint8Array {
-  const types = funcs.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec([])]);
+  const types = funcs.map((f) => [0x60, ...vec(f.params.map((p) => [p])), ...vec((f.results ?? []).map((r) => [r]))]);
   const memLimits = shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const imports = vec([[...str('env'), ...str('memory'), 0x02, ...memLimits]]);
   const fnSec = vec(funcs.map((_, i) => uleb(i)));
@@ -134,4 +136,41 @@ export function assembleModule(funcs: FuncDef[], shared: boolean): Uint8Array {
     }),
   );
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...section(1, vec(types)), ...section(2, imports), ...section(3, fnSec), ...section(7, exports), ...section(10, code)]);
+}
+
+/** Function builder with named locals (params first, then locals in order of first use). */
+export class Fn {
+  readonly names = new Map<string, number>();
+  readonly locals: number[] = [];
+  readonly body: number[][] = [];
+  readonly paramTypes: number[];
+  constructor(
+    readonly name: string,
+    params: (string | [string, number])[], // a name (i32) or [name, type]
+    readonly results: number[] = [],
+  ) {
+    this.paramTypes = params.map((p) => (typeof p === 'string' ? I32 : p[1]));
+    params.forEach((p, i) => this.names.set(typeof p === 'string' ? p : p[0], i));
+  }
+  /** Index of a local, declared on first use with type `type`. */
+  l(name: string, type = I32): number {
+    let i = this.names.get(name);
+    if (i === undefined) {
+      i = this.paramTypes.length + this.locals.length;
+      this.names.set(name, i);
+      this.locals.push(type);
+    }
+    return i;
+  }
+  get = (name: string) => op.get(this.l(name));
+  set = (name: string) => op.set(this.l(name));
+  tee = (name: string) => op.tee(this.l(name));
+  v = (name: string) => op.get(this.l(name, V128));
+  vset = (name: string) => op.set(this.l(name, V128));
+  emit(...code: number[][]): void {
+    this.body.push(...code);
+  }
+  def(): FuncDef {
+    return { name: this.name, params: this.paramTypes, results: this.results, locals: this.locals, body: this.body };
+  }
 }

@@ -31,7 +31,7 @@ export function wasmKernelCalls(): number {
 }
 
 export function wasmKernelInstalled(): boolean {
-  return gemm !== null;
+  return gemm !== null && (tf.getKernel('BatchMatMul', 'wasm') as { flowGemm?: boolean } | undefined)?.flowGemm === true;
 }
 
 /** The heap offset of a tensor's data on the wasm backend. */
@@ -39,19 +39,33 @@ export function heapOffset(backend: WasmBackendLike, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;
 }
 
-/** Compiles the GEMM module against the wasm backend's memory (idempotent); null without WASM SIMD. */
-export function wasmGemm(): GemmExports | null {
-  if (gemm) return gemm;
+const instances = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
+
+/**
+ * Instantiates one of our SIMD modules against the wasm backend's memory (once per memory and module);
+ * null where the backend is missing or WASM SIMD is not supported.
+ */
+export function wasmModuleOnHeap<T>(key: string, bytes: (shared: boolean) => Uint8Array): T | null {
   const backend = tf.findBackend('wasm') as unknown as WasmBackendLike | null;
   const memory = backend?.wasm.asm?.memory ?? backend?.wasm.wasmExports?.memory;
   if (!backend || !memory) return null;
+  let byKey = instances.get(memory);
+  if (!byKey) instances.set(memory, (byKey = new Map()));
+  if (byKey.has(key)) return byKey.get(key) as T | null;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  let exports: T | null = null;
   try {
-    const mod = new WebAssembly.Module(gemmModule(shared) as BufferSource);
-    gemm = new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as GemmExports;
+    exports = new WebAssembly.Instance(new WebAssembly.Module(bytes(shared) as BufferSource), { env: { memory } }).exports as unknown as T;
   } catch {
-    return null; // no WASM SIMD here
+    exports = null; // no WASM SIMD here
   }
+  byKey.set(key, exports);
+  return exports;
+}
+
+/** The GEMM module on the wasm backend's heap; null without WASM SIMD. */
+export function wasmGemm(): GemmExports | null {
+  gemm = wasmModuleOnHeap<GemmExports>('gemm', gemmModule);
   return gemm;
 }
 
@@ -133,5 +147,33 @@ export function installWasmBatchMatMul(): boolean {
     },
   };
   tf.registerKernel(config as tf.KernelConfig);
+  installFusedMatMul();
   return true;
+}
+
+/** tf.fused.matMul with a bias and no activation (a linear layer) through the GEMM: the bias seeds the tile. */
+function installFusedMatMul(): void {
+  const original = tf.getKernel('_FusedMatMul', 'wasm');
+  if (!original || (original as { flowGemm?: boolean }).flowGemm) return;
+  const originalFunc = original.kernelFunc;
+  tf.unregisterKernel('_FusedMatMul', 'wasm');
+  const config = {
+    kernelName: '_FusedMatMul',
+    backendName: 'wasm',
+    flowGemm: true,
+    kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => {
+      const { inputs, backend: be, attrs } = args as unknown as { inputs: { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo }; backend: WasmBackendLike; attrs: { transposeA: boolean; transposeB: boolean; activation: string } };
+      const { a, b, bias, preluActivationWeights } = inputs;
+      const { transposeA, transposeB, activation } = attrs;
+      const N = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+      const plainBias = !bias || (bias.shape.length === 1 && bias.shape[0] === N && bias.dtype === 'float32');
+      const sameBatch = a.shape.length === b.shape.length && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
+      if (activation !== 'linear' || preluActivationWeights || !plainBias || !sameBatch || a.dtype !== 'float32' || b.dtype !== 'float32') return originalFunc(args as never);
+      const M = transposeA ? a.shape[a.shape.length - 1] : a.shape[a.shape.length - 2];
+      const out = be.makeOutput([...a.shape.slice(0, -2), M, N], 'float32');
+      gemmOnHeap(be, a, b, transposeA, transposeB, out, bias);
+      return out;
+    },
+  };
+  tf.registerKernel(config as tf.KernelConfig);
 }

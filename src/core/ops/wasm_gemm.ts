@@ -7,41 +7,7 @@
 // strided loads are what let xᵀ·dy (the weight gradient) run without a copy, and with no per-call packing
 // of a fresh B (XNNPACK re-packs its "weights" operand on every call, which in a training step is every call).
 
-import { assembleModule, I32, op, V128, type FuncDef } from './wasm_asm';
-
-/** Function builder with named locals (params first, then locals in order of first use). */
-class Fn {
-  readonly names = new Map<string, number>();
-  readonly locals: number[] = [];
-  readonly body: number[][] = [];
-  constructor(
-    readonly name: string,
-    readonly params: string[],
-  ) {
-    params.forEach((p, i) => this.names.set(p, i));
-  }
-  /** Index of a local, declared on first use with type `type`. */
-  l(name: string, type = I32): number {
-    let i = this.names.get(name);
-    if (i === undefined) {
-      i = this.params.length + this.locals.length;
-      this.names.set(name, i);
-      this.locals.push(type);
-    }
-    return i;
-  }
-  get = (name: string) => op.get(this.l(name));
-  set = (name: string) => op.set(this.l(name));
-  tee = (name: string) => op.tee(this.l(name));
-  v = (name: string) => op.get(this.l(name, V128));
-  vset = (name: string) => op.set(this.l(name, V128));
-  emit(...code: number[][]): void {
-    this.body.push(...code);
-  }
-  def(): FuncDef {
-    return { name: this.name, params: this.params.map(() => I32), locals: this.locals, body: this.body };
-  }
-}
+import { assembleModule, F32, Fn, op, V128, type FuncDef } from './wasm_asm';
 
 const MK_PARAMS = ['pa', 'sAi', 'sAk', 'pb', 'sBk', 'pc', 'sCi', 'kn', 'mode', 'pbias'];
 // mode: 0 starts the tile from zero, 1 from the bias row, 2 from C (a later block of K).
@@ -82,8 +48,7 @@ function microKernel(R: number, V: number): FuncDef {
 /** One element of C (the columns past the last multiple of 4). */
 function scalarKernel(): FuncDef {
   const f = new Fn('sk', MK_PARAMS);
-  const F32L = 0x7d;
-  const acc = f.l('acc', F32L);
+  const acc = f.l('acc', F32);
   f.emit(f.get('mode'), op.i32(1), op.i32Eq, op.if, f.get('pbias'), op.f32Load, op.set(acc), op.end);
   f.emit(f.get('mode'), op.i32(2), op.i32Eq, op.if, f.get('pc'), op.f32Load, op.set(acc), op.end);
   f.emit(f.get('kn'), f.set('k'));

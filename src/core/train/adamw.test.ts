@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { it } from 'vitest';
-import { describeBackends, expectClose, expectNoLeak } from '../../test_utils/tf_backends';
-import { adamwUpdate } from './adamw';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeBackends, expectClose, expectNoLeak, useBackend } from '../../test_utils/tf_backends';
+import { setFusedOps } from '../ops/fused';
+import { installWasmBatchMatMul } from '../ops/wasm_batch_matmul';
+import { ADAMW_DEFAULTS, adamwStep, adamwUpdate } from './adamw';
+import { runSteps } from './adamw_agreement';
 
 describeBackends('AdamW', () => {
   it('matches the closed form over three steps, with decoupled weight decay', async () => {
@@ -45,5 +48,37 @@ describeBackends('AdamW', () => {
     expectClose(ours.param.dataSync(), ref.dataSync(), 2e-5);
     opt.dispose();
     tf.dispose([ours.param, ours.m, ours.v, ref]);
+  });
+});
+
+describe('adamwStep (clipping, AdamW, EMA in one step)', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+    expect(installWasmBatchMatMul()).toBe(true); // the fused path runs with our GEMM only
+  });
+
+  it('fused on wasm equals the tfjs composite: norms, weights, moments and EMA over three steps', async () => {
+    const before = tf.memory().numTensors;
+    const ref = await runSteps(false);
+    const got = await runSteps(true);
+    expect(tf.memory().numTensors).toBe(before);
+    expectClose(got.norms, ref.norms, 1e-5, 1e-5);
+    expect(ref.norms[0]).toBeGreaterThan(1); // the first step was clipped
+    for (const k of ['params', 'm', 'v', 'ema'] as const) ref[k].forEach((r, i) => expectClose(got[k][i], r, 1e-6, 1e-5));
+  });
+
+  it('the fused step runs no tfjs kernels on wasm, and the EMA (a clone of the weights) moves on its own', async () => {
+    setFusedOps(true);
+    const p = tf.variable(tf.tensor1d([1, 2, 3, 4, 5]));
+    const e = tf.variable(p.clone(), false); // shares p's data
+    const slot = { param: p, m: tf.variable(tf.zeros([5]), false), v: tf.variable(tf.zeros([5]), false) };
+    const g = tf.ones([5]);
+    adamwStep([slot], [g], { lr: 0.1, step: 0, hyper: ADAMW_DEFAULTS, gradClip: 0, ema: { decay: 0.5, targets: [e] } }).dispose(); // copy on write happens here
+    const prof = await tf.profile(() => adamwStep([slot], [g], { lr: 0.1, step: 1, hyper: ADAMW_DEFAULTS, gradClip: 0, ema: { decay: 0.5, targets: [e] } }).dispose());
+    expect(prof.kernels.map((k) => k.name)).toEqual([]);
+    const pv = Array.from(p.dataSync());
+    expectClose(pv, [0.8, 1.8, 2.8, 3.8, 4.8], 1e-5); // two steps of −lr·m̂/√v̂ = −0.1 each
+    expectClose(e.dataSync(), [1, 2, 3, 4, 5].map((x, i) => 0.25 * x + 0.25 * (x - 0.1) + 0.5 * pv[i]), 1e-5);
+    tf.dispose([p, e, slot.m, slot.v, g]);
   });
 });

@@ -8,7 +8,7 @@ import type { Dataset } from '../data/types';
 import { makeFlow, sampleFlow, type Flow, type ModelFn, type SamplerName } from '../flow';
 import { buildNetwork, initParams, type Network, type Params } from '../model';
 import { Rng, RunRng, type StreamStates } from '../rng';
-import { ADAMW_DEFAULTS, adamwUpdate, type AdamWSlot } from './adamw';
+import { ADAMW_DEFAULTS, adamwStep, type AdamWSlot } from './adamw';
 import { emaDecay, getLr } from './schedule';
 
 export interface StepMetrics {
@@ -55,20 +55,7 @@ interface Pending {
   perSample: tf.Tensor1D; // [B]
 }
 
-/**
- * Σ of many tensors as a tree of binary adds. (tf.addN binds every input as its own storage buffer on
- * WebGPU; past the per-stage limit of 8 the pipeline is invalid and the result silently wrong.)
- */
-export function sumPairwise(xs: tf.Tensor[]): tf.Tensor {
-  if (xs.length === 0) throw new Error('sumPairwise: empty list');
-  let level = xs;
-  while (level.length > 1) {
-    const next: tf.Tensor[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i], level[i + 1]) : level[i]);
-    level = next;
-  }
-  return level[0];
-}
+export { sumPairwise } from './adamw';
 
 export class Trainer {
   readonly net: Network;
@@ -158,16 +145,15 @@ export class Trainer {
         return perSample.mean() as tf.Scalar;
       }, vars);
       const gradList = vars.map((v) => grads[v.name]);
-      const gradNorm = sumPairwise(gradList.map((g) => g.square().sum())).sqrt() as tf.Scalar;
-      // Global-norm clipping: scale = min(1, clip / ‖g‖), computed on the device (no readback).
-      const scale = c.gradClip > 0 ? (tf.minimum(1, tf.div(c.gradClip, gradNorm.add(1e-6))) as tf.Scalar) : 1;
-      adamwUpdate(this.slots, gradList, scale, lr, step, { ...ADAMW_DEFAULTS, weightDecay: c.weightDecay });
-      const d = emaDecay(step, c.ema);
-      for (const s of this.net.specs) {
-        if (!s.trainable) continue;
-        const e = this.ema[s.name];
-        e.assign(e.mul(d).add(this.params[s.name].mul(1 - d)));
-      }
+      // Global-norm clipping, AdamW and the EMA in one optimizer step (fused kernels on wasm and webgpu);
+      // ‖g‖ stays on the device until flush().
+      const gradNorm = adamwStep(this.slots, gradList, {
+        lr,
+        step,
+        hyper: { ...ADAMW_DEFAULTS, weightDecay: c.weightDecay },
+        gradClip: c.gradClip,
+        ema: { decay: emaDecay(step, c.ema), targets: this.trainableNames.map((n) => this.ema[n]) },
+      });
       this.pending.push({ step: step + 1, lr, t, scalars: tf.keep(tf.stack([value, gradNorm]) as tf.Tensor1D), perSample: kept[0] });
     });
     this.stepCount = step + 1;
