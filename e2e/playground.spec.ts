@@ -13,6 +13,8 @@ test.describe('a training run, panel by panel', () => {
   test.describe.configure({ mode: 'serial' });
   let page: Page;
   let pg: Playground;
+  /** Long tasks seen while training ran (asserted last, so a slow machine does not hide the other checks). */
+  let responsiveness: { longTasks: number; maxTaskMs: number; tasks: unknown[]; frames: unknown[] } | null = null;
 
   test.beforeAll(async ({ browser }) => {
     page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
@@ -78,7 +80,7 @@ test.describe('a training run, panel by panel', () => {
     expect(pg.consoleErrors).toEqual([]);
   });
 
-  test('the loss chart and the sample grid update while training, with no main-thread task over 50 ms', async () => {
+  test('the loss chart and the sample grid update while training (long tasks recorded)', async () => {
     await page.getByTestId('sample-every').selectOption('5');
     await page.getByTestId('panel-training').scrollIntoViewIfNeeded();
     const t0 = await pg.now();
@@ -117,7 +119,7 @@ test.describe('a training run, panel by panel', () => {
     writeFigure('long_tasks', figure);
     test.info().annotations.push({ type: 'long tasks', description: `${tasks.length} tasks over 50 ms in ${figure.windowMs} ms of training (${end.step} steps); longest ${figure.maxTaskMs.toFixed(0)} ms` });
     console.log(`long tasks while training: ${JSON.stringify({ ...figure, tasks: undefined, frames: undefined })}`);
-    expect(tasks, `main-thread tasks over 50 ms: ${JSON.stringify(tasks)}; long frames: ${JSON.stringify(frames)}`).toEqual([]);
+    responsiveness = figure;
   });
 
   test('attention: the variants are measured and the maps follow the query patch', async () => {
@@ -155,6 +157,12 @@ test.describe('a training run, panel by panel', () => {
     await pg.shot('panel-training-dark', pg.panel('training'));
     await pg.shot('panel-schedule-dark', pg.panel('schedule'));
     await page.getByTestId('theme-toggle').click();
+  });
+
+  test('while training ran, no main-thread task took longer than 50 ms (Long Tasks API)', async () => {
+    expect(responsiveness, 'the training test records the figure').not.toBeNull();
+    const r = responsiveness!;
+    expect(r.tasks, `main-thread tasks over 50 ms: ${JSON.stringify(r.tasks)}; long animation frames: ${JSON.stringify(r.frames)}`).toEqual([]);
   });
 });
 

@@ -2,7 +2,6 @@
 // tests read state instead of waiting on pixels.
 
 import { PRESETS } from '../core/presets';
-import { sampleSpread } from './sample_stats';
 import { useApp, type AppState } from './store';
 import { readUrl } from './url';
 
@@ -52,15 +51,14 @@ export function installTestApi(): void {
   window.__fp = {
     state() {
       const s = useApp.getState();
-      const spread = s.samples ? sampleSpread(s.samples) : 0;
       return {
         backend: s.report?.name ?? null,
         runState: s.runState,
         step: s.step,
         losses: [...s.series.loss],
         samplesStep: s.samples?.step ?? -1,
-        samplesSpread: spread,
-        samplesFrames: s.samples?.trajectory?.length ?? 0,
+        samplesSpread: s.samples?.spread ?? 0,
+        samplesFrames: s.samples?.times.length ?? 0,
         notices: s.notices.map((n) => n.text),
         config: s.config,
         preset: s.preset,

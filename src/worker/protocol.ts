@@ -75,13 +75,22 @@ export interface SamplesPayload {
   sampler: SamplerName;
   steps: number;
   guidance: number;
-  /**
-   * x_t along the ODE: frames at `times` (decreasing from noise to data), each holding the samples listed
-   * in `trajectoryIndex` (images: a few, one per class; points: all particles).
-   */
+  /** Standard deviation of x (0 for a blank grid). */
+  spread: number;
+  /** The solver times of the trajectory frames, decreasing from noise to data. */
+  times: number[];
+  /** Points: every particle's x_t at each of `times` (each frame [n·2]). */
   trajectory?: Float32Array[];
-  times?: number[];
-  trajectoryIndex?: Int32Array;
+  /** Images: the sample grid, composed in the worker (one column per class), ready to blit. */
+  grid?: RgbaImage;
+  /** Images: x_t of a few samples (one per class) at each of `times`: rows are samples, columns times. */
+  strip?: RgbaImage & { rows: number };
+}
+
+export interface RgbaImage {
+  rgba: Uint8ClampedArray;
+  width: number;
+  height: number;
 }
 
 /** What the run trains on (a registered dataset, or the user's images resized to its shape). */

@@ -4,7 +4,7 @@ import { makeConfig } from '../core/config';
 import type { UploadImage } from '../core/data/from_images';
 import '../test_utils/tf_backends';
 import type { WorkerEvent } from './protocol';
-import { spread, TrainingSession, type ImageDecoder } from './session';
+import { classGrid, spread, stdDev, TrainingSession, type ImageDecoder } from './session';
 
 type Of<T extends WorkerEvent['type']> = Extract<WorkerEvent, { type: T }>;
 
@@ -85,9 +85,14 @@ describe('TrainingSession', () => {
     expect(conf.attention!.note).toMatch(/WebGPU/);
     await h.session.handle({ type: 'sampleNow' });
     const s = h.last('samples')!.samples;
-    expect(s.trajectory!.length).toBe(3);
-    expect(s.trajectoryIndex!.length).toBeGreaterThanOrEqual(4);
-    expect(s.trajectory![0]).toHaveLength(s.trajectoryIndex!.length * 16 * 16 * 3);
+    expect(s.times).toEqual([1, 0.5, 0]);
+    expect(s.trajectory).toBeUndefined(); // images travel as composed pictures
+    const classes = h.last('configured')!.dataset.numClasses;
+    expect(s.grid!.width).toBe(classes * 17 + 1); // one 16-pixel column per class, 1-pixel padding
+    expect(s.strip!.rows).toBe(Math.min(classes, 8));
+    expect(s.strip!.width).toBe(3 * 17 + 1);
+    expect(s.strip!.rgba).toHaveLength(s.strip!.width * s.strip!.height * 4);
+    expect(s.spread).toBeGreaterThan(0);
 
     await h.session.handle({ type: 'attentionMap', query: 5, t: 0.5, index: 1 });
     const m = h.last('attentionMap')!.map;
@@ -150,6 +155,20 @@ describe('TrainingSession', () => {
     expect(up.status).toBe('failed');
     expect(up.message).toMatch(new RegExp(`${classes + 1} labels .* ${classes} class slots`));
     expect(h.all('configured')).toHaveLength(1);
+  });
+});
+
+describe('sample pictures', () => {
+  it('stdDev is 0 for a constant and 1 for ±1', () => {
+    expect(stdDev(new Float32Array(4).fill(3))).toBe(0);
+    expect(stdDev(Float32Array.from([1, -1, 1, -1]))).toBe(1);
+  });
+  it('classGrid puts each class in its own column', () => {
+    // 2 classes × 2 samples of 1×1 gray: class 0 = −1 (black), class 1 = +1 (white).
+    const g = classGrid(Float32Array.from([-1, -1, 1, 1]), Int32Array.from([0, 0, 1, 1]), [1, 1, 1]);
+    expect([g.width, g.height]).toEqual([5, 5]);
+    const px = (x: number, y: number) => g.rgba[(y * g.width + x) * 4];
+    expect([px(1, 1), px(3, 1), px(1, 3), px(3, 3)]).toEqual([0, 255, 0, 255]);
   });
 });
 

@@ -10,6 +10,7 @@ import { ConfigError, type Config } from '../core/config';
 import { datasetFromImages, MAX_UPLOAD_SIZE, type UploadImage } from '../core/data/from_images';
 import { MNIST_ASSET_PATH } from '../core/data/mnist';
 import { createDataset, datasetInfo } from '../core/data/registry';
+import { imageGrid } from '../core/formats/image_grid';
 import type { Dataset } from '../core/data/types';
 import { samplingGrid } from '../core/flow';
 import { countParams } from '../core/model';
@@ -17,7 +18,7 @@ import { Rng } from '../core/rng';
 import { Trainer, type StepMetrics, type TrainerState } from '../core/train/trainer';
 import type { Decoded } from './decode_images';
 import { firstBlockAttention, measureAttention, scheduleTables, velocityField } from './inspect';
-import type { AttentionInfo, Command, DataPreview, DatasetSummary, MetricsBatch, RunState, SampleSettings, UploadItem, WorkerEvent } from './protocol';
+import type { AttentionInfo, Command, DataPreview, DatasetSummary, MetricsBatch, RgbaImage, RunState, SampleSettings, SamplesPayload, UploadItem, WorkerEvent } from './protocol';
 
 export type Emit = (e: WorkerEvent, transfer?: Transferable[]) => void;
 export type AssetLoader = (path: string) => Promise<Uint8Array>;
@@ -45,6 +46,42 @@ export function sampleNoise(config: Config, n: number, shape: readonly number[] 
 export function spread(n: number, max: number): number[] {
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
   return Array.from({ length: max }, (_, k) => Math.round((k * (n - 1)) / (max - 1)));
+}
+
+/** Standard deviation of the values (0 for a blank grid). */
+export function stdDev(x: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m += x[i];
+  m /= x.length;
+  let v = 0;
+  for (let i = 0; i < x.length; i++) v += (x[i] - m) ** 2;
+  return Math.sqrt(v / x.length);
+}
+
+/** The sample grid with one column per class (labels run class by class), so a wide screen shows every class. */
+export function classGrid(x: Float32Array, labels: Int32Array, shape: readonly number[]): RgbaImage {
+  const n = labels.length;
+  const classes = Math.max(1, new Set(labels).size);
+  const perClass = Math.ceil(n / classes);
+  const per = shape.reduce((a, b) => a * b, 1);
+  const cols = classes === 1 ? Math.min(8, n) : classes;
+  const rows = Math.ceil(n / cols);
+  const reordered = new Float32Array(rows * cols * per);
+  for (let i = 0; i < n; i++) {
+    const slot = classes === 1 ? i : (i % perClass) * classes + Math.floor(i / perClass);
+    reordered.set(x.subarray(i * per, (i + 1) * per), slot * per);
+  }
+  return imageGrid(reordered, rows * cols, shape, cols, { pad: 1 });
+}
+
+/** x_t of the first sample of each class (at most TRAJECTORY_IMAGES) at the chosen frames: rows are samples. */
+export function trajectoryStrip(full: Float32Array[], frames: number[], labels: Int32Array, shape: readonly number[]): RgbaImage & { rows: number } {
+  const per = shape.reduce((a, b) => a * b, 1);
+  let index = [...labels.keys()].filter((i) => i === 0 || labels[i - 1] !== labels[i]).slice(0, TRAJECTORY_IMAGES);
+  if (index.length < Math.min(4, labels.length)) index = spread(labels.length, Math.min(TRAJECTORY_IMAGES, labels.length));
+  const all = new Float32Array(index.length * frames.length * per);
+  index.forEach((i, r) => frames.forEach((f, j) => all.set(full[f].subarray(i * per, (i + 1) * per), (r * frames.length + j) * per)));
+  return { ...imageGrid(all, index.length * frames.length, shape, frames.length, { pad: 1 }), rows: index.length };
 }
 
 /** Points in the preview and on the velocity-field grid. */
@@ -89,6 +126,7 @@ export class TrainingSession {
   private elapsedBefore = 0; // training time of earlier play/step spans of this run
   private lastFlushAt = 0;
   private stepsSinceFlush = 0;
+  private sampleMsSinceFlush = 0; // sampling inside the loop is not training time
   private warmedUp = false;
   private sampleWarmedUp = false;
   private assetBase = './';
@@ -353,10 +391,11 @@ export class TrainingSession {
     const ms: StepMetrics[] = await trainer.flush();
     if (ms.length === 0) return true;
     const now = performance.now();
-    const elapsed = now - this.lastFlushAt;
-    const msPerStep = elapsed / Math.max(1, this.stepsSinceFlush);
+    const elapsed = now - this.lastFlushAt - this.sampleMsSinceFlush;
+    const msPerStep = Math.max(0, elapsed) / Math.max(1, this.stepsSinceFlush);
     this.lastFlushAt = now;
     this.stepsSinceFlush = 0;
+    this.sampleMsSinceFlush = 0;
     const B = ms[0].t.length;
     const t = new Float32Array(ms.length * B);
     const lossPerSample = new Float32Array(ms.length * B);
@@ -403,36 +442,28 @@ export class TrainingSession {
     const t0 = performance.now();
     const res = await trainer.sample({ noise, labels, sampler: s.sampler, steps: s.steps, guidance: s.guidance, keepTrajectory: true, rng: new Rng(config.seed + 1) });
     const ms = performance.now() - t0;
+    this.sampleMsSinceFlush += ms;
     if (firstSample) {
       this.sampleWarmedUp = true;
       this.emit({ type: 'warmup', phase: 'done', what: 'sample', ms, pipelines: this.pipelineCount() });
     }
-    // The trajectory strip: a few frames of a few samples (one per class); the particles: every particle.
-    const grid = samplingGrid({ path: trainer.flow.path, prediction: trainer.flow.prediction, steps: s.steps });
+    // Points: every particle along the ODE. Images: the grid and a strip of a few samples (one per class) at a
+    // few solver times, composed here so that the page only blits them.
+    const times = samplingGrid({ path: trainer.flow.path, prediction: trainer.flow.prediction, steps: s.steps });
     const full = res.trajectory ?? [];
     const points = dataset.kind === 'points';
     const frames = spread(full.length, points ? 65 : TRAJECTORY_FRAMES);
-    const per = shape.reduce((a, b) => a * b, 1);
-    let index: Int32Array;
-    if (points) index = Int32Array.from({ length: n }, (_, i) => i);
-    else {
-      const firstOfClass: number[] = [];
-      labels.forEach((l, i) => {
-        if (i === 0 || labels[i - 1] !== l) firstOfClass.push(i);
-      });
-      index = Int32Array.from(firstOfClass.slice(0, TRAJECTORY_IMAGES));
-      if (index.length < Math.min(4, n)) index = Int32Array.from(spread(n, Math.min(TRAJECTORY_IMAGES, n)));
+    const payload: SamplesPayload = { step: trainer.step, n, shape, x: res.x, labels, nfe: res.nfe, ms, sampler: s.sampler, steps: s.steps, guidance: s.guidance, spread: stdDev(res.x), times: frames.map((f) => times[f]) };
+    const transfer = new Set<ArrayBuffer>([res.x.buffer as ArrayBuffer]);
+    if (points) {
+      payload.trajectory = frames.map((f) => full[f]);
+      // The last frame may share its buffer with x (a clone of the same tensor reads back the same data).
+      payload.trajectory.forEach((a) => transfer.add(a.buffer as ArrayBuffer));
+    } else {
+      payload.grid = classGrid(res.x, labels, shape);
+      payload.strip = trajectoryStrip(full, frames, labels, shape);
+      transfer.add(payload.grid.rgba.buffer as ArrayBuffer).add(payload.strip.rgba.buffer as ArrayBuffer);
     }
-    const trajectory = frames.map((f) => {
-      const src = full[f];
-      if (points) return src;
-      const out = new Float32Array(index.length * per);
-      index.forEach((i, j) => out.set(src.subarray(i * per, (i + 1) * per), j * per));
-      return out;
-    });
-    const payload = { step: trainer.step, n, shape, x: res.x, labels, nfe: res.nfe, ms, sampler: s.sampler, steps: s.steps, guidance: s.guidance, trajectory, times: frames.map((f) => grid[f]), trajectoryIndex: index };
-    // The last frame may share its buffer with x (a clone of the same tensor reads back the same data).
-    const transfer = new Set<ArrayBuffer>([res.x.buffer as ArrayBuffer, ...trajectory.map((a) => a.buffer as ArrayBuffer)]);
     this.emit({ type: 'samples', samples: payload }, [...transfer]);
     if (points) await this.emitField(FIELD_TIMES, FIELD_GRID, FIELD_EXTENT);
   }

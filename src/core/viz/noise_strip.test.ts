@@ -6,6 +6,7 @@ describe('noise strip', () => {
     expect([...noisedForDisplay([1, -1], [0.5, 2], 0.7, 0.3)]).toEqual([0.7 + 0.15, -0.7 + 0.6].map((v) => expect.closeTo(v, 6)));
     expect([...noisedForDisplay([1, -1], [0.5, 2], 1, Infinity)]).toEqual([0.5, 2]);
     expect(displayScaled(0.7, 0.3)).toBe(false);
+    expect(displayScaled(Math.fround(Math.cos(0.3)), Math.fround(Math.sin(0.3)))).toBe(false); // a float32 table of a VP path
   });
   it('scales a variance-exploding x_t to unit norm coefficients', () => {
     const [v] = noisedForDisplay([0], [1], 1, 10);

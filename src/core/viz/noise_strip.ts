@@ -14,7 +14,7 @@ export function noisedForDisplay(x0: ArrayLike<number>, eps: ArrayLike<number>, 
   return res;
 }
 
-/** Whether the display scaling is active at (α, σ), so the panel can say so. */
+/** Whether the display scaling visibly acts at (α, σ), so the panel can say so (float32 tables round α² + σ² = 1). */
 export function displayScaled(alpha: number, sigma: number): boolean {
-  return !Number.isFinite(sigma) || Math.hypot(alpha, sigma) > 1 + 1e-9;
+  return !Number.isFinite(sigma) || Math.hypot(alpha, sigma) > 1 + 1e-4;
 }

@@ -12,6 +12,9 @@ describe('niceTicks', () => {
     expect(niceTicks(3, 3)).toEqual([3]);
     expect(niceTicks(NaN, 1)).toEqual([]);
   });
+  it('returns the ends for a span below the values\' precision instead of looping', () => {
+    expect(niceTicks(1e9, 1e9 + 1e-7, 3)).toEqual([1e9, 1e9 + 1e-7]);
+  });
 });
 
 describe('logTicks', () => {

@@ -34,12 +34,13 @@ function BenchCharts({ bench }: { bench: AttentionBench }) {
   }, [bench]);
   const kinds = KINDS.filter((k) => bench.rows.some((r) => r.kind === k));
   const chart = (unit: 'MB' | 'ms', testid: string) => (
-    <div style={{ height: 190 }} data-testid={testid}>
-      <ResponsiveContainer width="100%" height="100%">
+    <div data-testid={testid}>
+      <div className="small muted chart-caption">{unit === 'MB' ? 'peak memory (MB)' : 'time of forward + backward (ms)'} against sequence length N, both log</div>
+      <ResponsiveContainer width="100%" height={190}>
         <LineChart data={data} margin={MARGIN}>
           <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-          <XAxis dataKey="N" type="number" scale="log" domain={['dataMin', 'dataMax']} ticks={data.map((d) => d.N as number)} {...AXIS} label={{ value: 'sequence length N', position: 'insideBottom', offset: -2, fontSize: 11, fill: 'var(--muted)' }} height={34} />
-          <YAxis scale="log" domain={['auto', 'auto']} allowDataOverflow width={46} {...AXIS} tickFormatter={fmtTick} label={{ value: unit === 'MB' ? 'peak MB' : 'ms', angle: -90, position: 'insideLeft', fontSize: 11, fill: 'var(--muted)' }} />
+          <XAxis dataKey="N" type="number" scale="log" domain={['dataMin', 'dataMax']} ticks={data.map((d) => d.N as number)} {...AXIS} />
+          <YAxis scale="log" domain={['auto', 'auto']} allowDataOverflow width={46} {...AXIS} tickFormatter={fmtTick} />
           <Tooltip {...TOOLTIP} formatter={(v) => `${Number(v).toPrecision(3)} ${unit}`} labelFormatter={(n) => `N = ${n}`} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {kinds.map((k) => (

@@ -16,7 +16,8 @@ export interface ChartSeries {
   alpha?: number;
   dash?: number[];
   axis?: 0 | 1; // 1: its own scale on the right
-  format?: (v: number) => string;
+  format?: (v: number) => string; // values in the tooltip and titles
+  tickFormat?: (v: number) => string; // axis labels (default: decimals from the tick spacing)
 }
 
 export interface CanvasChartProps {
@@ -42,10 +43,24 @@ function resolveColor(el: Element, c: string): string {
 
 const defaultFormat = (v: number) => {
   const a = Math.abs(v);
+  if (!Number.isFinite(v)) return '—';
   if (a === 0) return '0';
-  if (a >= 1e4 || a < 1e-2) return v.toExponential(0);
-  return String(Number(v.toPrecision(3)));
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
 };
+
+/** Tick labels with as many decimals as the tick spacing needs (so neighbours never print the same). */
+function tickFormatter(ticks: number[], log: boolean, unit?: (v: number) => string): (v: number) => string {
+  if (unit) return unit;
+  const max = Math.max(...ticks.map(Math.abs));
+  if (max >= 1e4) return (v) => (v >= 1e6 ? `${Number((v / 1e6).toPrecision(3))}M` : `${Number((v / 1e3).toPrecision(3))}k`);
+  if (max > 0 && max < 1e-3) return (v) => v.toExponential(1);
+  if (log) return (v) => String(Number(v.toPrecision(3)));
+  // Enough significant digits to tell neighbours apart (0.00995 vs 0.01), trailing zeros dropped.
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : Math.abs(ticks[0]) || 1;
+  const digits = Math.min(5, Math.max(1, Math.ceil(Math.log10(max / step) + 1e-9) + 1));
+  return (v) => (v === 0 ? '0' : String(Number(v.toPrecision(digits))));
+}
 
 export function CanvasChart(p: CanvasChartProps) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -93,8 +108,10 @@ export function CanvasChart(p: CanvasChartProps) {
         const [lo, hi] = dom;
         const f = log ? (v: number) => Math.log(v) : (v: number) => v;
         const sy = (v: number) => PAD.top + h - ((f(v) - f(lo)) / (f(hi) - f(lo) || 1)) * h;
-        const ticks = log ? logTicks(lo, hi) : niceTicks(lo, hi, 3);
-        return { ss, sy, ticks: ticks.length > 6 ? ticks.filter((_, i) => i % Math.ceil(ticks.length / 5) === 0) : ticks, format: ss[0].format ?? defaultFormat, color: ss.length === 1 && axis === 1 ? ss[0].color : null };
+        let ticks = log ? logTicks(lo, hi) : niceTicks(lo, hi, 3);
+        if (log && ticks.length < 3) ticks = niceTicks(lo, hi, 3).filter((t) => t > 0); // less than a decade
+        if (ticks.length > 6) ticks = ticks.filter((_, i) => i % Math.ceil(ticks.length / 5) === 0);
+        return { ss, sy, ticks, format: tickFormatter(ticks, log, ss[0].tickFormat), color: ss.length === 1 && axis === 1 ? ss[0].color : null };
       });
       // Grid and axes.
       ctx.strokeStyle = grid;
@@ -181,11 +198,25 @@ export function CanvasChart(p: CanvasChartProps) {
         tipEl.style.visibility = 'visible';
       } else if (tipEl) tipEl.style.visibility = 'hidden';
     };
-    drawRef.current = draw;
-    draw();
-    const ro = new ResizeObserver(() => draw());
+    // A drawing bug must not take the page down with it: report it once and keep the last picture.
+    let reported = false;
+    drawRef.current = () => {
+      try {
+        draw();
+      } catch (e) {
+        if (!reported) console.error('chart:', e);
+        reported = true;
+      }
+    };
+    // Every draw (first, resize, new data) is its own task: five charts mounting at once stay five short tasks.
+    const redraw = () => scheduleDraw(canvas, () => drawRef.current());
+    redraw();
+    const ro = new ResizeObserver(redraw);
     ro.observe(canvas);
-    return () => ro.disconnect();
+    return () => {
+      ro.disconnect();
+      cancelDraw(canvas);
+    };
   }, []);
 
   // Redraw when the data changes (the parent re-renders at most a few times a second), in a task of its own.

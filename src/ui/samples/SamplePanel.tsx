@@ -6,73 +6,56 @@ import { useEffect, useRef, useState } from 'react';
 import { SCHEMA } from '../../core/config';
 import { methodDoc } from '../../core/flow/method_docs';
 import type { SamplerName } from '../../core/flow';
-import { sampleSpread } from '../../state/sample_stats';
 import { useApp } from '../../state/store';
-import type { SamplesPayload } from '../../worker/protocol';
-import { cancelDraw, drawImageGrid, scheduleDraw } from '../common/canvas';
+import type { RgbaImage, SamplesPayload } from '../../worker/protocol';
+import { cancelDraw, scheduleDraw } from '../common/canvas';
 import { ChartEmpty } from '../common/charts';
 import { Panel, Tip } from '../common/Panel';
 import { Particles } from './Particles';
 
 const SAMPLERS = (SCHEMA.sampler.kind === 'enum' ? SCHEMA.sampler.values : []) as readonly SamplerName[];
 const EVERY = [5, 10, 25, 50, 100, 250, 0];
-const NO_FRAMES: Float32Array[] = [];
 
-/** One column per class (labels run class by class), so a wide screen shows every class side by side. */
-function drawSampleGrid(canvas: HTMLCanvasElement, s: SamplesPayload) {
-  const classes = Math.max(1, new Set(s.labels).size);
-  const perClass = Math.ceil(s.n / classes);
-  const per = s.shape.reduce((a, b) => a * b, 1);
-  const cols = classes === 1 ? Math.min(8, s.n) : classes;
-  const rows = Math.ceil(s.n / cols);
-  const reordered = new Float32Array(rows * cols * per);
-  for (let i = 0; i < s.n; i++) {
-    const slot = classes === 1 ? i : (i % perClass) * classes + Math.floor(i / perClass);
-    reordered.set(s.x.subarray(i * per, (i + 1) * per), slot * per);
-  }
-  drawImageGrid(canvas, reordered, rows * cols, s.shape, cols);
+/** Puts a worker-composed RGBA picture on a canvas (1:1 pixels; CSS scales it, pixelated). */
+function blit(c: HTMLCanvasElement, img: RgbaImage): void {
+  c.width = img.width;
+  c.height = img.height;
+  c.getContext('2d')?.putImageData(new ImageData(img.rgba as Uint8ClampedArray<ArrayBuffer>, img.width, img.height), 0, 0);
 }
 
 function SampleGrid({ samples }: { samples: SamplesPayload }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const c = ref.current;
-    if (!c) return;
-    scheduleDraw(c, () => {
-      drawSampleGrid(c, samples);
-      c.dataset.spread = sampleSpread(samples).toFixed(4); // for tests: 0 means a blank grid
-      c.dataset.step = String(samples.step);
-    });
+    if (!c || !samples.grid) return;
+    const grid = samples.grid;
+    scheduleDraw(c, () => blit(c, grid));
     return () => cancelDraw(c);
   }, [samples]);
-  return <canvas ref={ref} className="pixelated sample-canvas" data-testid="sample-canvas" aria-label={`${samples.n} samples at step ${samples.step}`} />;
+  return <canvas ref={ref} className="pixelated sample-canvas" data-testid="sample-canvas" data-step={samples.step} data-spread={samples.spread.toFixed(4)} aria-label={`${samples.n} samples at step ${samples.step}`} />;
 }
 
 /** x_t at a few solver times for a few samples: rows are samples, columns run from noise to data. */
 function TrajectoryStrip({ samples }: { samples: SamplesPayload }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const frames = samples.trajectory ?? NO_FRAMES;
-  const k = samples.trajectoryIndex?.length ?? 0;
+  const strip = samples.strip;
+  const frames = samples.times.length;
   useEffect(() => {
     const c = ref.current;
-    if (!c || frames.length === 0 || k === 0) return;
-    scheduleDraw(c, () => {
-      const per = samples.shape.reduce((a, b) => a * b, 1);
-      const all = new Float32Array(k * frames.length * per);
-      for (let r = 0; r < k; r++) frames.forEach((f, j) => all.set(f.subarray(r * per, (r + 1) * per), (r * frames.length + j) * per));
-      drawImageGrid(c, all, k * frames.length, samples.shape, frames.length);
-    });
+    if (!c || !strip) return;
+    scheduleDraw(c, () => blit(c, strip));
     return () => cancelDraw(c);
-  }, [samples, frames, k]);
-  if (frames.length === 0 || k === 0) return null;
+  }, [strip]);
+  if (!strip || frames === 0) return null;
+  const width = Math.min(520, frames * 46);
   return (
-    <div className="trajectory" data-testid="trajectory-strip" data-frames={frames.length}>
+    <div className="trajectory" data-testid="trajectory-strip" data-frames={frames}>
       <h3 className="sub">
         Along the ODE <span className="muted small">x_t from t = 1 (noise, left) to t = 0 (data, right)</span>
       </h3>
-      <canvas ref={ref} className="pixelated trajectory-canvas" style={{ maxWidth: Math.min(520, frames.length * 46) }} aria-label={`trajectories of ${k} samples at ${frames.length} solver times`} />
-      <div className="strip-axis small muted" style={{ gridTemplateColumns: `repeat(${frames.length}, 1fr)`, maxWidth: Math.min(520, frames.length * 46) }}>
-        {(samples.times ?? []).map((t, i) => (
+      <canvas ref={ref} className="pixelated trajectory-canvas" style={{ maxWidth: width }} aria-label={`trajectories of ${strip.rows} samples at ${frames} solver times`} />
+      <div className="strip-axis small muted" style={{ gridTemplateColumns: `repeat(${frames}, 1fr)`, maxWidth: width }}>
+        {samples.times.map((t, i) => (
           <span key={i}>{t.toFixed(2)}</span>
         ))}
       </div>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useApp } from '../../state/store';
-import { fmtBytes, fmtNum } from '../common/format';
+import { fmtBytes } from '../common/format';
 import { Panel } from '../common/Panel';
 
 /** Seconds since the warm-up began, ticking while it lasts (the worker is busy compiling and cannot report). */
@@ -64,7 +64,7 @@ export function SystemPanel() {
           <p className="small muted" style={{ margin: '4px 0' }} data-testid="memory">
             Memory: {memory.numTensors} tensors, {fmtBytes(memory.numBytes)}
             {memory.gpuBytes !== undefined ? `, GPU allocated ${fmtBytes(memory.gpuBytes)}` : ''}
-            {ms && flops ? ` · ${fmtNum(flops / (ms / 1000) / 1e9, 2)} GFLOP/s` : ''}
+            {ms && flops ? ` · ${(flops / (ms / 1000) / 1e9).toPrecision(2)} GFLOP/s` : ''}
           </p>
           <details className="report">
             <summary>Capability report</summary>

@@ -126,7 +126,7 @@ export function TrainingPanel() {
           testid="chart-memory"
           x={v.flushX}
           series={[
-            { name: 'bytes', color: 'var(--chart-2)', values: v.bytes, format: (x) => fmtBytes(x, 2) },
+            { name: 'bytes', color: 'var(--chart-2)', values: v.bytes, format: (x) => fmtBytes(x, 3), tickFormat: (x) => fmtBytes(x, 3) },
             { name: 'tensors', color: 'var(--chart-3)', values: v.tensors, format: fmtTick, axis: 1 },
           ]}
         />
