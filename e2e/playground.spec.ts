@@ -231,7 +231,7 @@ test('a URL with every setting round-trips', async ({ page }) => {
   const typed = await page.evaluate((q) => window.__fp!.parse(q), query);
   expect(typed.errors).toEqual([]);
   expect(s.config).toEqual(typed.config);
-  for (const [k, v] of Object.entries(EVERY_SETTING)) expect(String(s.config[k]), k).toBe(v);
+  for (const [k, v] of Object.entries(EVERY_SETTING)) expect(String(s.config[k as keyof typeof s.config]), k).toBe(v);
   // The page writes the experiment back: every setting that differs from the preset is in the address bar
   // (all of them here but the model, which follows the dataset).
   const written = new URLSearchParams(s.query);
@@ -252,7 +252,10 @@ test('a URL with bad values shows a message per field and uses the defaults', as
   const pg = new Playground(page);
   await pg.open('preset=mnist-tiny&dim=banana&lr=-1&sampler=warp&timesteps=logit-normal:0&depth=2.5&nonsense=1&seed=7');
   const s = await pg.state();
-  expect(s.config).toMatchObject({ dim: 64, lr: 0.001, sampler: 'euler', timesteps: 'logit-normal:0,1', depth: 4, seed: 7 });
+  // Every bad value falls back to what the preset (or the schema) gives; the good one (seed) is kept.
+  const clean = (await page.evaluate(() => window.__fp!.parse('preset=mnist-tiny&seed=7'))).config;
+  expect(s.config).toEqual(clean);
+  expect(s.config.seed).toBe(7);
   const notices = page.getByTestId('notices');
   for (const field of ['dim', 'lr', 'sampler', 'timesteps', 'depth', 'nonsense']) await expect(notices).toContainText(field);
   await expect(notices).toContainText('integer in [8, 1024]');
@@ -311,4 +314,22 @@ test('a 2D toy run shows particles moving along the learned field', async ({ pag
   expect(b.t).not.toBe(a.t);
   await pg.shot('panel-samples-2d', pg.panel('samples'));
   expect(pg.consoleErrors).toEqual([]);
+});
+
+test('a diverged run says what happened and offers a safer restart', async ({ page }) => {
+  const pg = new Playground(page);
+  await pg.open(TINY);
+  const lr = (await pg.state()).config.lr as number;
+  // The worker's detection is unit-tested (src/worker/session.test.ts); here the page's side of it.
+  await page.evaluate(() => window.__fp!.store.setState({ runState: 'diverged', stateMessage: 'the loss became NaN at step 7.' }));
+  const banner = page.getByTestId('diverged');
+  await expect(banner).toContainText('NaN at step 7');
+  await expect(banner).toContainText('lower learning rate');
+  await expect(page.getByTestId('play')).toBeDisabled();
+  await pg.shot('panel-controls-diverged', pg.panel('controls'));
+  await page.getByTestId('diverged-lower-lr').click();
+  const s = await pg.waitFor((x) => x.runState === 'idle');
+  expect(s.config.lr).toBeCloseTo(lr / 3, 12);
+  await expect(banner).toHaveCount(0);
+  expect(new URLSearchParams(s.query).get('lr')).toBe(String(lr / 3));
 });

@@ -4,32 +4,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
+import type { TestState } from '../../src/state/test_api';
 
-export interface FpState {
-  backend: string | null;
-  runState: string;
-  step: number;
-  losses: number[];
-  samplesStep: number;
-  samplesSpread: number;
-  samplesFrames: number;
-  notices: string[];
-  config: Record<string, unknown>;
-  preset: string;
-  story: string | null;
-  query: string;
-  dataset: { name: string; source: string; size: number; numClasses: number } | null;
-  previewN: number;
-  schedules: boolean;
-  tDrawn: number;
-  lossByTColumns: number;
-  flushes: number;
-  fieldTimes: number;
-  attentionMapStep: number;
-  attentionBenchRows: { kind: string; N: number; status: string; peakBytes?: number }[];
-  upload: { status: string; done: number; total: number; message?: string; skipped: string[] };
-  warmup: { active: boolean; ms?: number; sampleMs?: number };
-}
+/** What the page's test API reports (src/state/test_api.ts, installed in test builds). */
+export type FpState = TestState;
 
 /** A DiT small enough for WebGPU on SwiftShader: 16 tokens of width 16, one block. */
 export const TINY = 'preset=mnist-tiny&patch=7&dim=16&depth=1&heads=2&batch=16&lr=0.01&warmup=0&sampleSteps=4';
@@ -99,7 +77,7 @@ export class Playground {
   }
 
   state(): Promise<FpState> {
-    return this.page.evaluate(() => window.__fp!.state() as unknown as FpState);
+    return this.page.evaluate(() => window.__fp!.state());
   }
 
   /** Polls the test API until `pred` holds; `every` ms apart (each poll is a main-thread task of the page). */

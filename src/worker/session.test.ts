@@ -116,6 +116,27 @@ describe('TrainingSession', () => {
     expect(h.all('error')).toEqual([]);
   });
 
+  it('stops and says so when the loss stops being finite, and refuses to play on', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'init', backend: 'cpu', assetBase: './' });
+    await h.session.handle({ type: 'sampleSettings', settings: { every: 0 } });
+    await h.session.handle({ type: 'configure', config: makeConfig(TINY_2D) });
+    // Poison the data: the first loss is NaN.
+    const trainer = (h.session as unknown as { trainer: { nextBatch: () => { x0: Float32Array } } }).trainer;
+    const next = trainer.nextBatch.bind(trainer);
+    trainer.nextBatch = () => ({ ...next(), x0: new Float32Array(next().x0.length).fill(NaN) });
+    await h.session.handle({ type: 'play' });
+    await h.idle();
+    const st = h.last('state')!;
+    expect(st.state).toBe('diverged');
+    expect(st.message).toMatch(/loss became NaN at step 1/);
+    await h.session.handle({ type: 'play' });
+    await h.idle();
+    expect(h.session.current).toEqual({ state: 'diverged', step: 1 });
+    await h.session.handle({ type: 'reset' });
+    expect(h.session.current.state).toBe('idle');
+  });
+
   it('trains on uploaded images resized to the model size, with folder labels, and clears them', async () => {
     const img = (v: number, label: string): UploadImage => ({ data: new Uint8ClampedArray(8 * 8 * 4).fill(v), width: 8, height: 8, label });
     const decode: ImageDecoder = async (items, _maxSide, useLabels) => ({

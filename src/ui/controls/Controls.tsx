@@ -35,7 +35,7 @@ function Diverged() {
   const config = useApp((s) => s.config);
   const setConfig = useApp((s) => s.setConfig);
   return (
-    <div className="diverged" role="alert" data-testid="diverged">
+    <div className="diverged-banner" role="alert" data-testid="diverged">
       <strong>Training diverged</strong>: {message ?? 'the loss is no longer a finite number.'} The weights are unusable; start again with a safer setting:
       <ul>
         <li>a lower learning rate (now {config.lr}),</li>

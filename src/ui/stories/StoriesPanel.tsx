@@ -17,14 +17,14 @@ export function StoriesPanel() {
   };
   return (
     <Panel id="stories" title="Stories" explain={<>Experiments that teach one idea each. Every story is a link: load one, press ▶ Train, and watch the panel it names.</>}>
-      <div className="story-tabs" role="tablist" aria-label="Stories">
+      <div className="story-tabs" role="group" aria-label="Stories">
         {STORIES.map((s) => (
-          <button key={s.id} role="tab" aria-selected={s.id === story.id} className={`story-tab ${s.id === story.id ? 'active' : ''}`} onClick={() => setOpen(s.id)} data-testid={`story-${s.id}`}>
+          <button key={s.id} aria-pressed={s.id === story.id} aria-controls="story-body" className={`story-tab ${s.id === story.id ? 'active' : ''}`} onClick={() => setOpen(s.id)} data-testid={`story-${s.id}`}>
             {s.title}
           </button>
         ))}
       </div>
-      <div className="story-body" role="tabpanel" data-testid="story-body" data-story={story.id}>
+      <div className="story-body" id="story-body" aria-live="polite" data-testid="story-body" data-story={story.id}>
         <p>{story.paragraph}</p>
         <div className="row">
           <span className="small muted">Load:</span>
