@@ -3,10 +3,7 @@
 // `maxSide` pixels here; datasetFromImages then area-averages it to the model's exact size.
 
 import { MAX_UPLOAD_PIXELS, type UploadImage } from '../core/data/from_images';
-import type { UploadItem } from './protocol';
-
-/** Largest file accepted (bytes): a big phone photo, with room to spare. */
-export const MAX_UPLOAD_FILE_BYTES = 40 * 1024 * 1024;
+import { MAX_UPLOAD_FILE_BYTES, type UploadItem } from './protocol';
 
 export interface Decoded {
   images: UploadImage[];

@@ -15,6 +15,9 @@ export interface SampleSettings {
   every: number;
 }
 
+/** Largest image file accepted (a big phone photo, with room to spare); the page checks it before sending. */
+export const MAX_UPLOAD_FILE_BYTES = 40 * 1024 * 1024;
+
 /** One dropped file and its label (the folder it came from), decoded in the worker. */
 export interface UploadItem {
   file: Blob;

@@ -25,15 +25,3 @@ export function countsToDensity(counts: ArrayLike<number>, lo = 0, hi = 1): Floa
   for (let i = 0; i < counts.length; i++) out[i] = counts[i] / (total * w);
   return out;
 }
-
-/** f at n points across [lo, hi] (bin centres when `centres`), non-finite values clipped to `cap`. */
-export function sampleCurve(f: (x: number) => number, n: number, lo = 0, hi = 1, cap = Infinity, centres = false): { x: Float64Array; y: Float64Array } {
-  const x = new Float64Array(n);
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    x[i] = centres ? lo + ((i + 0.5) * (hi - lo)) / n : lo + (i * (hi - lo)) / Math.max(1, n - 1);
-    const v = f(x[i]);
-    y[i] = Number.isNaN(v) ? 0 : Math.min(v, cap);
-  }
-  return { x, y };
-}

@@ -5,11 +5,11 @@ import { useRef, useState, type DragEvent } from 'react';
 import { MAX_UPLOAD_CLASSES, MAX_UPLOAD_IMAGES, MAX_UPLOAD_PIXELS } from '../../core/data/from_images';
 import { datasetInfo } from '../../core/data/registry';
 import { useApp } from '../../state/store';
-import type { UploadItem } from '../../worker/protocol';
+import { MAX_UPLOAD_FILE_BYTES, type UploadItem } from '../../worker/protocol';
 import { Panel } from '../common/Panel';
 import { PreviewStrip } from './PreviewStrip';
 
-const MAX_FILE_MB = 40;
+const MAX_FILE_MB = MAX_UPLOAD_FILE_BYTES / 2 ** 20;
 
 interface Picked {
   items: UploadItem[];
@@ -90,8 +90,8 @@ export function UploadPanel() {
   const size = `${host.shape[0]}×${host.shape[1]} ${host.shape[2] === 1 ? 'gray' : 'RGB'}`;
 
   const send = (p: Picked) => {
-    const tooBig = p.items.filter((i) => i.file.size > MAX_FILE_MB * 2 ** 20);
-    const items = p.items.filter((i) => i.file.size <= MAX_FILE_MB * 2 ** 20);
+    const tooBig = p.items.filter((i) => i.file.size > MAX_UPLOAD_FILE_BYTES);
+    const items = p.items.filter((i) => i.file.size <= MAX_UPLOAD_FILE_BYTES);
     const skipped = [...p.skipped, ...tooBig.map((i) => `${i.name}: over ${MAX_FILE_MB} MB`)];
     setPageSkipped(skipped);
     if (items.length === 0) {
