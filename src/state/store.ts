@@ -323,6 +323,11 @@ function bridge(set: Set, get: Get): (e: WorkerEvent) => void {
         return;
       case 'configured':
         awaitingRun = false;
+        // A new run, whoever asked for it (the page, or the worker after an upload): fresh series at once, so
+        // metrics that follow in the same frame land in them.
+        delete pending.samples;
+        delete pending.field;
+        set({ ...freshRun(), seriesVersion: get().seriesVersion + 1 });
         patch({ params: e.params, flopsPerStep: e.flopsPerStep, step: 0, dataset: e.dataset, attentionInfo: e.attention, attentionMap: null });
         return;
       case 'dataPreview':
