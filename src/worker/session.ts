@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ATTENTION_KINDS, resolveAttention } from '../core/attention';
 import { initBackend, type BackendReport } from '../core/backends';
 import { decodeCheckpoint, encodeCheckpoint } from '../core/checkpoint';
+import { gridNoise } from '../core/compare/fixed_noise';
 import { ConfigError, type Config } from '../core/config';
 import { datasetFromImages, MAX_UPLOAD_SIZE, type UploadImage } from '../core/data/from_images';
 import { MNIST_ASSET_PATH } from '../core/data/mnist';
@@ -38,8 +39,7 @@ export function sampleLayout(info: { kind: 'image' | 'points'; numClasses: numbe
 
 /** The fixed noise of a run's sample grid: a function of the seed alone, so two runs that differ in one setting share it. */
 export function sampleNoise(config: Config, n: number, shape: readonly number[] = datasetInfo(config.dataset).shape): Float32Array {
-  const per = shape.reduce((a, b) => a * b, 1);
-  return new Rng(config.seed + 0x5eed).normals(n * per);
+  return gridNoise(config.seed, n, shape);
 }
 
 // What the panels show: preview samples (schedule strip, attention maps), trajectory frames, the 2D field grid.

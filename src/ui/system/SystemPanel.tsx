@@ -40,7 +40,7 @@ export function SystemPanel() {
           )}
           {report.wasm && (
             <p className="small muted" style={{ margin: '2px 0' }}>
-              WASM: SIMD {report.wasm.simd ? 'on' : 'off'}, threads {report.wasm.threads ? 'on' : 'off (needs cross-origin isolation)'}
+              WASM: SIMD {report.wasm.simd ? 'on' : 'off'}, threads {report.wasm.threads ? 'on' : 'off (one thread: tfjs 4.22\'s threaded wasm hangs in bundled workers)'}
             </p>
           )}
           <div className="warmup" data-testid="warmup" data-active={warmup.active ? 'true' : 'false'}>
