@@ -23,9 +23,10 @@ import type {
   WorkerEvent,
 } from '../worker/protocol';
 import { editConfig } from './config_edit';
+import { loadStoredRuns, readCompareParam, recordRun, runsFromFile, storeRuns, type QueueItem, type SavedRun, type StorageLike } from './runs';
 import { appendMetrics, emptySeries, type Series } from './series';
 import { getStory } from './stories';
-import { readUrl, writeUrl, type UrlState } from './url';
+import { comparisonQuery, readUrl, writeUrl, type UrlState } from './url';
 
 export type { Series } from './series';
 
@@ -58,6 +59,15 @@ export interface AttentionMapRequest {
   t: number;
   index: number;
   head: number;
+}
+
+/** The queue at work: each config trains to `target` steps, is sampled, recorded, and the next starts. */
+export interface QueueRun {
+  target: number;
+  item: QueueItem;
+  phase: 'configuring' | 'training' | 'sampling';
+  done: number;
+  total: number;
 }
 
 export interface AppState {
@@ -99,6 +109,14 @@ export interface AppState {
   theme: 'light' | 'dark';
   comparePaths: PathName[];
   lastCheckpoint: { bytes: Uint8Array; step: number } | null;
+  // runs slice (the compare view)
+  runs: SavedRun[];
+  queue: QueueItem[];
+  queueRun: QueueRun | null;
+  /** The run the setup was duplicated from: the Setup form highlights the settings changed since. */
+  baseline: { id: string; name: string; config: Config } | null;
+  /** Largest GPU bytes reported in the current run (tf.memory().numBytesInGPUAllocated). */
+  gpuPeakBytes: number;
 
   // actions
   connect(client: TrainingClient): () => void;
@@ -124,10 +142,31 @@ export interface AppState {
   notify(kind: Notice['kind'], text: string, field?: string): void;
   dismiss(id: number): void;
   setTheme(t: 'light' | 'dark'): void;
+  /** Keeps the current run in the comparison; returns an error message or null. */
+  addRun(name?: string): string | null;
+  removeRun(id: string): void;
+  clearRuns(): void;
+  /** Loads a run's config into the setup (a new run) and highlights what changes from it. */
+  duplicateRun(id: string): void;
+  clearBaseline(): void;
+  /** Queues a config (the current setup by default). */
+  enqueue(config?: Config, name?: string): void;
+  dequeue(id: string): void;
+  /** Trains every queued config in turn to `steps` steps, recording each; returns an error message or null. */
+  startQueue(steps: number): string | null;
+  stopQueue(): void;
+  /** The bridge's step of the queue: starts the next queued config (internal). */
+  continueQueue(target: number, done: number, total: number): void;
+  /** Adds the runs of a sweep or export file; returns an error naming the field (nothing is changed then) or null. */
+  importRuns(text: string): string | null;
+  /** The shareable comparison URL of the runs (configs only). */
+  comparisonUrl(): string | null;
 }
 
 let client: TrainingClient | null = null;
 let noticeId = 0;
+let runId = 0;
+const newRunId = () => `r${Date.now().toString(36)}-${++runId}`;
 /** Set when the page asked for a new run: metrics and samples of the old one still in flight are dropped. */
 let awaitingRun = false;
 
@@ -138,7 +177,24 @@ function initialFromUrl(): UrlState {
 const fromUrl = initialFromUrl();
 const SAMPLE_EVERY = 50;
 
-const freshRun = () => ({ series: emptySeries(), samples: null, field: null, attentionMap: null, elapsedMs: 0, step: 0 });
+function browserStorage(): StorageLike | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null; // storage blocked by the browser's settings
+  }
+}
+
+const stored = loadStoredRuns(browserStorage());
+const sharedComparison = fromUrl.compare === null ? { configs: [], errors: [] } : readCompareParam(fromUrl.compare, fromUrl.config);
+const initialNotices = [
+  ...fromUrl.errors.map((e) => ({ kind: 'warning' as const, text: `URL: ${e.message} — using the default`, field: e.field })),
+  ...sharedComparison.errors.map((e) => ({ kind: 'warning' as const, text: `Shared comparison: ${e.message}`, field: e.field })),
+  ...(stored.error ? [{ kind: 'warning' as const, text: `Compare: ${stored.error}`, field: 'runs' }] : []),
+  ...(sharedComparison.configs.length ? [{ kind: 'info' as const, text: `A shared comparison of ${sharedComparison.configs.length} runs is in the queue: choose the steps and run it in the Compare panel.`, field: 'compare' }] : []),
+];
+
+const freshRun = () => ({ series: emptySeries(), samples: null, field: null, attentionMap: null, elapsedMs: 0, step: 0, gpuPeakBytes: 0 });
 
 export const useApp = create<AppState>()((set, get) => {
   /** Sends the current config to the worker (a new run) and writes it to the URL. */
@@ -176,10 +232,15 @@ export const useApp = create<AppState>()((set, get) => {
     attentionMap: null,
     attentionRequest: { query: 0, t: 0.3, index: 0, head: 0 },
     upload: { status: 'none', done: 0, total: 0, skipped: [] },
-    notices: fromUrl.errors.map((e) => ({ id: ++noticeId, kind: 'warning' as const, text: `URL: ${e.message} — using the default`, field: e.field })),
+    notices: initialNotices.map((n) => ({ id: ++noticeId, ...n })),
     theme: typeof window !== 'undefined' && window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light',
     comparePaths: [],
     lastCheckpoint: null,
+    runs: stored.runs,
+    queue: sharedComparison.configs.map((config, i) => ({ id: newRunId(), name: `shared ${i + 1}`, config })),
+    queueRun: null,
+    baseline: null,
+    gpuPeakBytes: 0,
 
     connect(c) {
       client = c;
@@ -198,6 +259,7 @@ export const useApp = create<AppState>()((set, get) => {
       get().loadQuery(`preset=${encodeURIComponent(name)}`);
     },
     loadQuery(query, story = null) {
+      get().stopQueue();
       const u = readUrl(query.startsWith('?') ? query : `?${query}`);
       for (const e of u.errors) get().notify('warning', `${e.message} — using the default`, e.field);
       set({ preset: u.preset, story });
@@ -209,6 +271,7 @@ export const useApp = create<AppState>()((set, get) => {
       get().loadQuery(v.query, id);
     },
     setConfig(patch) {
+      get().stopQueue();
       reconfigure({ ...get().config, ...patch });
     },
     editField(key, raw) {
@@ -223,6 +286,7 @@ export const useApp = create<AppState>()((set, get) => {
       const r = editConfig(get().config, key, raw);
       if (r.error) return r.error.message;
       for (const a of r.adjusted) get().notify('info', a);
+      get().stopQueue();
       reconfigure(r.config!);
       return null;
     },
@@ -277,8 +341,167 @@ export const useApp = create<AppState>()((set, get) => {
     },
     dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
     setTheme: (theme) => set({ theme }),
+    addRun(name) {
+      const s = get();
+      try {
+        const run = recordRun({
+          id: newRunId(),
+          name: name ?? nextRunName(s.runs),
+          preset: s.preset,
+          config: s.config,
+          series: s.series,
+          samples: s.samples,
+          params: s.params,
+          backend: s.report?.name ?? 'unknown',
+          elapsedMs: s.elapsedMs,
+          gpuPeakBytes: s.gpuPeakBytes,
+        });
+        saveRuns([...get().runs, run]);
+        return null;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+    removeRun(id) {
+      saveRuns(get().runs.filter((r) => r.id !== id));
+      if (get().baseline?.id === id) set({ baseline: null });
+    },
+    clearRuns() {
+      saveRuns([]);
+      set({ baseline: null });
+    },
+    duplicateRun(id) {
+      const run = get().runs.find((r) => r.id === id);
+      if (!run) return;
+      get().stopQueue();
+      const preset = run.preset || get().preset;
+      set({ preset, story: null, baseline: { id, name: run.record.name, config: run.record.config } });
+      reconfigure(run.record.config);
+    },
+    clearBaseline: () => set({ baseline: null }),
+    enqueue(config, name) {
+      const c = config ?? get().config;
+      set({ queue: [...get().queue, { id: newRunId(), name: name ?? `queued ${get().runs.length + get().queue.length + 1}`, config: c }] });
+    },
+    dequeue(id) {
+      set({ queue: get().queue.filter((q) => q.id !== id) });
+    },
+    startQueue(steps) {
+      if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) return `steps: expected an integer in [1, 100000], got ${steps}`;
+      if (get().queueRun) return 'the queue is already running';
+      if (get().queue.length === 0) return 'the queue is empty: queue a setup first';
+      if (!client) return 'the training worker is not connected yet';
+      get().continueQueue(steps, 0, get().queue.length);
+      return null;
+    },
+    continueQueue(target, done, total) {
+      const [item, ...rest] = get().queue;
+      if (!item) {
+        set({ queueRun: null });
+        return;
+      }
+      set({ queue: rest, queueRun: { target, item, phase: 'configuring', done, total }, baseline: null, story: null });
+      reconfigure(item.config);
+    },
+    stopQueue() {
+      if (!get().queueRun) return;
+      set({ queueRun: null });
+      client?.send({ type: 'pause' });
+    },
+    importRuns(text) {
+      try {
+        const loaded = runsFromFile(text, newRunId);
+        saveRuns([...get().runs, ...loaded]);
+        return null;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+    comparisonUrl() {
+      const configs = get().runs.map((r) => r.record.config);
+      if (configs.length === 0) return null;
+      const base = typeof window === 'undefined' ? 'http://localhost/' : window.location.href.split('?')[0];
+      return base + comparisonQuery(get().preset, configs, get().backendRequest);
+    },
   };
+
+  /** Sets the runs and writes them to the browser's storage (a warning when that fails). */
+  function saveRuns(runs: SavedRun[]): void {
+    set({ runs });
+    const warning = storeRuns(browserStorage(), runs);
+    if (warning) get().notify('warning', `Compare: ${warning}`, 'runs');
+  }
 });
+
+/** "run 3": the next free number. */
+function nextRunName(runs: readonly SavedRun[]): string {
+  let k = runs.length + 1;
+  while (runs.some((r) => r.record.name === `run ${k}`)) k++;
+  return `run ${k}`;
+}
+
+/**
+ * The queue's reaction to worker events, applied as they arrive (not batched): a configured run trains to
+ * the target; at the target it is sampled once more so the grid shows the last step; the sampled run is
+ * recorded and the next config starts. An error or a failed configure stops the queue.
+ */
+function queueEvent(e: WorkerEvent, get: Get, set: Set, lastSamples: { step: number; payload: SamplesPayload | null }): void {
+  const q = get().queueRun;
+  if (!q) return;
+  const record = (samples: SamplesPayload | null) => {
+    const s = get();
+    const run = recordRun({
+      id: q.item.id,
+      name: q.item.name,
+      preset: s.preset,
+      config: s.config,
+      series: s.series,
+      samples,
+      params: s.params,
+      backend: s.report?.name ?? 'unknown',
+      elapsedMs: s.elapsedMs,
+      gpuPeakBytes: s.gpuPeakBytes,
+    });
+    set({ runs: [...s.runs, run] });
+    const warning = storeRuns(browserStorage(), get().runs);
+    if (warning) s.notify('warning', `Compare: ${warning}`, 'runs');
+    const left = s.queue.length;
+    if (left === 0) {
+      set({ queueRun: null });
+      s.notify('info', `Queue done: ${q.done + 1} run${q.done ? 's' : ''} recorded in the comparison.`);
+    } else s.continueQueue(q.target, q.done + 1, q.total);
+  };
+  switch (e.type) {
+    case 'configured':
+      if (q.phase !== 'configuring') return;
+      set({ queueRun: { ...q, phase: 'training' } });
+      lastSamples.step = -1;
+      lastSamples.payload = null;
+      client?.send({ type: 'step', n: q.target });
+      return;
+    case 'samples':
+      if (q.phase === 'configuring') return;
+      lastSamples.step = e.samples.step;
+      lastSamples.payload = e.samples;
+      if (q.phase === 'sampling' && e.samples.step >= q.target) record(e.samples);
+      return;
+    case 'state':
+      if (q.phase !== 'training') return;
+      if (e.state === 'diverged') record(lastSamples.payload);
+      else if (e.state === 'paused' && e.step >= q.target) {
+        if (lastSamples.step >= q.target) record(lastSamples.payload);
+        else {
+          set({ queueRun: { ...q, phase: 'sampling' } });
+          client?.send({ type: 'sampleNow' });
+        }
+      }
+      return;
+    case 'error':
+      set({ queueRun: null });
+      get().notify('error', `Queue stopped at ${q.item.name}: ${e.message}`, e.field);
+      return;
+  }
+}
 
 type Set = (p: Partial<AppState>) => void;
 type Get = () => AppState;
@@ -313,7 +536,16 @@ function bridge(set: Set, get: Get): (e: WorkerEvent) => void {
     Object.assign(pending, p);
     schedule();
   };
+  const lastSamples = { step: -1, payload: null as SamplesPayload | null };
   return (e) => {
+    handle(e);
+    if (get().queueRun && (e.type === 'configured' || e.type === 'samples' || e.type === 'state' || e.type === 'error')) {
+      // The queue records the run from the store: bring it up to date first.
+      if (scheduled) apply();
+      queueEvent(e, get, set, lastSamples);
+    }
+  };
+  function handle(e: WorkerEvent): void {
     switch (e.type) {
       case 'ready':
         patch({ report: e.report, schedules: e.schedules });
@@ -338,7 +570,7 @@ function bridge(set: Set, get: Get): (e: WorkerEvent) => void {
         appendMetrics(get().series, e.batch);
         seriesDirty = true;
         const b = e.batch;
-        patch({ step: b.step[b.step.length - 1], memory: { numTensors: b.numTensors, numBytes: b.numBytes, gpuBytes: b.gpuBytes }, elapsedMs: b.elapsedMs });
+        patch({ step: b.step[b.step.length - 1], memory: { numTensors: b.numTensors, numBytes: b.numBytes, gpuBytes: b.gpuBytes }, elapsedMs: b.elapsedMs, gpuPeakBytes: Math.max(pending.gpuPeakBytes ?? get().gpuPeakBytes, b.gpuBytes ?? 0) });
         return;
       }
       case 'samples':
@@ -380,5 +612,5 @@ function bridge(set: Set, get: Get): (e: WorkerEvent) => void {
         get().notify('error', e.message, e.field);
         return;
     }
-  };
+  }
 }

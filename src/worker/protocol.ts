@@ -80,6 +80,9 @@ export interface SamplesPayload {
   guidance: number;
   /** Standard deviation of x (0 for a blank grid). */
   spread: number;
+  /** Fingerprints (FNV-1a) of the noise and labels sampled from: equal in two runs means the same fixed inputs. */
+  noiseFingerprint: string;
+  labelsFingerprint: string;
   /** The solver times of the trajectory frames, decreasing from noise to data. */
   times: number[];
   /** Points: every particle's x_t at each of `times` (each frame [n·2]). */

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ATTENTION_KINDS, resolveAttention } from '../core/attention';
 import { initBackend, type BackendReport } from '../core/backends';
 import { decodeCheckpoint, encodeCheckpoint } from '../core/checkpoint';
-import { gridNoise } from '../core/compare/fixed_noise';
+import { fingerprint, gridNoise } from '../core/compare/fixed_noise';
 import { ConfigError, type Config } from '../core/config';
 import { datasetFromImages, MAX_UPLOAD_SIZE, type UploadImage } from '../core/data/from_images';
 import { MNIST_ASSET_PATH } from '../core/data/mnist';
@@ -393,6 +393,7 @@ export class TrainingSession {
     const { n, labels } = sampleLayout(dataset);
     const shape = [...trainer.net.sampleShape];
     const noise = sampleNoise(config, n, shape);
+    const fingerprints = { noiseFingerprint: fingerprint(noise), labelsFingerprint: fingerprint(labels) }; // before sampling may reuse the buffers
     const s = this.settings;
     const firstSample = !this.sampleWarmedUp;
     if (firstSample) this.emit({ type: 'warmup', phase: 'start', what: 'sample' });
@@ -410,7 +411,7 @@ export class TrainingSession {
     const full = res.trajectory ?? [];
     const points = dataset.kind === 'points';
     const frames = spread(full.length, points ? 65 : TRAJECTORY_FRAMES);
-    const payload: SamplesPayload = { step: trainer.step, n, shape, x: res.x, labels, nfe: res.nfe, ms, sampler: s.sampler, steps: s.steps, guidance: s.guidance, spread: stdDev(res.x), times: frames.map((f) => times[f]) };
+    const payload: SamplesPayload = { step: trainer.step, n, shape, x: res.x, labels, nfe: res.nfe, ms, sampler: s.sampler, steps: s.steps, guidance: s.guidance, spread: stdDev(res.x), times: frames.map((f) => times[f]), ...fingerprints };
     const transfer = new Set<ArrayBuffer>([res.x.buffer as ArrayBuffer]);
     if (points) {
       payload.trajectory = frames.map((f) => full[f]);
