@@ -3,6 +3,7 @@
 
 import { PRESETS } from '../core/presets';
 import { useApp, type AppState } from './store';
+import { changedKeys } from './runs';
 import { readUrl } from './url';
 
 export interface TestState {
@@ -29,6 +30,11 @@ export interface TestState {
   attentionBenchRows: { kind: string; N: number; status: string; peakBytes?: number }[];
   upload: AppState['upload'];
   warmup: AppState['warmup'];
+  /** The compare view's runs, queue and duplicate baseline. */
+  runs: { name: string; steps: number; timesteps: string; lossPoints: number; lossByTBins: number; fingerprint: string | null; origin: string }[];
+  queued: number;
+  queueActive: boolean;
+  baselineChanged: string[];
 }
 
 export interface TestApi {
@@ -75,6 +81,18 @@ export function installTestApi(): void {
         attentionBenchRows: (s.attentionBench?.rows ?? []).map((r) => ({ kind: r.kind, N: r.N, status: r.status, peakBytes: r.peakBytes })),
         upload: s.upload,
         warmup: s.warmup,
+        runs: s.runs.map((r) => ({
+          name: r.record.name,
+          steps: r.record.steps,
+          timesteps: r.record.config.timesteps,
+          lossPoints: r.record.lossCurve.step.length,
+          lossByTBins: r.lossByT?.filter((x) => x !== null).length ?? 0,
+          fingerprint: r.grid?.noise ?? null,
+          origin: r.origin,
+        })),
+        queued: s.queue.length,
+        queueActive: !!s.queueRun,
+        baselineChanged: changedKeys(s.config, s.baseline?.config ?? null),
       };
     },
     samples() {

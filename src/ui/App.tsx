@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useApp } from '../state/store';
 import { AttentionPanel } from './attention/AttentionPanel';
 import { Notices } from './common/Notices';
+import { ComparePanel } from './compare/ComparePanel';
 import { Controls, useShortcuts } from './controls/Controls';
 import { SamplePanel } from './samples/SamplePanel';
 import { SchedulePanel } from './schedule/SchedulePanel';
@@ -53,6 +54,7 @@ export function App() {
             <TimestepPanel />
           </div>
           <AttentionPanel />
+          <ComparePanel />
         </main>
       </div>
     </div>

@@ -8,7 +8,9 @@ import { DATASETS, datasetInfo } from '../../core/data/registry';
 import { methodDoc, type MethodGroup } from '../../core/flow/method_docs';
 import { describeField, fieldApplies } from '../../state/config_edit';
 import { useApp } from '../../state/store';
+import { changedKeys } from '../../state/runs';
 import { Panel, Tip } from '../common/Panel';
+import '../compare/compare.css';
 
 const GROUPS: { title: string; keys: ConfigKey[] }[] = [
   { title: 'Data', keys: ['dataset', 'seed'] },
@@ -81,6 +83,8 @@ function Field({ k }: { k: ConfigKey }) {
   const applies = useApp((s) => fieldApplies(k, s.config));
   const editField = useApp((s) => s.editField);
   const attentionNote = useApp((s) => (k === 'attention' ? s.attentionInfo?.note : undefined));
+  // Duplicated from a run of the comparison: what this setting was there, when it differs now.
+  const was = useApp((s) => (s.baseline && s.baseline.config[k] !== s.config[k] ? String(s.baseline.config[k]) : null));
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const spec = SCHEMA[k];
@@ -150,7 +154,7 @@ function Field({ k }: { k: ConfigKey }) {
     );
   }
   return (
-    <div className={`setup-field ${spec.kind === 'bool' ? 'bool' : ''} ${spec.kind === 'spec' ? 'wide' : ''}`}>
+    <div className={`setup-field ${spec.kind === 'bool' ? 'bool' : ''} ${spec.kind === 'spec' ? 'wide' : ''} ${was !== null ? 'changed' : ''}`} data-changed={was !== null || undefined}>
       <label htmlFor={id} title={applies ? undefined : 'not used by the 2D MLP'}>
         {LABELS[k] ?? k} <Tip text={tipFor(k, value)} />
       </label>
@@ -161,6 +165,34 @@ function Field({ k }: { k: ConfigKey }) {
         </span>
       )}
       {attentionNote && !error && <span className="field-note">{attentionNote}</span>}
+      {was !== null && (
+        <span className="small muted" data-testid={`${id}-was`}>
+          was <span className="mono">{was}</span>
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** After "Duplicate" in the compare view: which run the setup came from and how many settings changed since. */
+function BaselineNote() {
+  const baseline = useApp((s) => s.baseline);
+  const config = useApp((s) => s.config);
+  const clearBaseline = useApp((s) => s.clearBaseline);
+  const enqueue = useApp((s) => s.enqueue);
+  if (!baseline) return null;
+  const changed = changedKeys(config, baseline.config);
+  return (
+    <div className="setup-baseline row" data-testid="setup-baseline" data-changed={changed.join(',')}>
+      <span>
+        Duplicated from <b>{baseline.name}</b>: {changed.length ? <>changed <span className="mono">{changed.join(', ')}</span> (highlighted)</> : 'no setting changed yet'}.
+      </span>
+      <button className="btn small-btn" onClick={() => enqueue()} data-testid="setup-baseline-queue">
+        Queue this setup
+      </button>
+      <button className="btn small-btn" onClick={clearBaseline} aria-label="Stop highlighting changes">
+        ✕
+      </button>
     </div>
   );
 }
@@ -169,6 +201,7 @@ export function SetupPanel() {
   const model = useApp((s) => s.config.model);
   return (
     <Panel id="setup" title="Setup" explain={<>Every setting of the run. A change starts a new run from the same seed; sampling settings apply at once. Hover ? for the formula.</>}>
+      <BaselineNote />
       {GROUPS.map((g) => (
         <fieldset key={g.title} className="setup-group">
           <legend>
