@@ -1,18 +1,19 @@
-// npm run bench -- SUITE [--json] [--backend wasm,webgpu,cpu] [--quick] [--steps N] [--no-torch]
+// npm run bench -- SUITE [--json] [--backend LIST] [--quick] [--steps N] [--long N] [--no-torch]
 // Suites: train (speed, MFU, PyTorch ratio, scaling), attention (memory/time of attention variants),
 // ops (the wasm matMul paths). Rows are JSON objects with the figures and the configuration behind them.
 
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from '../core/ops/matmul';
 import { CliError, helpText, intFlag, parseArgs, runMain, type FlagSpec } from './args';
-import { benchTrain, median } from './bench_train';
+import { benchTrain, median, parseTrainBackends } from './bench_train';
 import { setupBackend } from './node_env';
 
 const FLAGS: Record<string, FlagSpec> = {
   json: { value: false, help: 'one JSON object per row' },
-  backend: { value: true, help: 'comma-separated backends (default: wasm; webgpu needs Dawn + a Vulkan driver)' },
-  quick: { value: false, help: 'train: only the two presets, no scaling sweep' },
+  backend: { value: true, help: 'comma-separated; train: node-wasm, node-webgpu, chromium-wasm, chromium-webgpu, node-cpu (default: all this machine has); attention: wasm, cpu, webgpu (default wasm)' },
+  quick: { value: false, help: 'train: only the two presets (no sweep, no endurance runs)' },
   steps: { value: true, help: 'measured steps per row (default 10)' },
+  long: { value: true, help: 'train: steps of the endurance runs (numTensors and GPU bytes growth; default 500, 0 = none)' },
   'no-torch': { value: false, help: 'train: skip the PyTorch side-by-side run' },
   help: { value: false, help: 'this text' },
 };
@@ -89,8 +90,6 @@ async function main(): Promise<void> {
   const suite = args.positional[0];
   if (!SUITES.includes(suite)) throw new CliError(`unknown suite ${JSON.stringify(suite)}; accepted: ${SUITES.join(', ')}`);
   const json = !!args.flags.json;
-  const backends = (args.flags.backend?.[0] ?? 'wasm').split(',');
-  for (const b of backends) if (!['wasm', 'cpu', 'webgpu'].includes(b)) throw new CliError(`--backend: got ${JSON.stringify(b)}, expected wasm, cpu or webgpu`);
   const steps = intFlag(args, 'steps', 1, 10_000) ?? 10;
   const rows: Record<string, unknown>[] = [];
   const emit = (r: object) => {
@@ -98,18 +97,35 @@ async function main(): Promise<void> {
     if (json) process.stdout.write(JSON.stringify(r) + '\n');
   };
   if (suite === 'train') {
-    await benchTrain({ backends, quick: !!args.flags.quick, steps, torch: !args.flags['no-torch'], emit });
-    if (!json) printTable(rows, ['name', 'backend', 'batch', 'tokens', 'depth', 'imgPerSec', 'msPerStep', 'gflops', 'peakGflops', 'mfu', 'peakBytes', 'dispatchesPerStep', 'readbacksPerStep', 'numTensorsStep10', 'numTensorsLast', 'warmupMs', 'torchImgPerSec', 'ratioVsTorch']);
+    const backends = parseTrainBackends(args.flags.backend?.[0]);
+    const long = intFlag(args, 'long', 0, 100_000) ?? 500;
+    await benchTrain({ backends, quick: !!args.flags.quick, steps, long, torch: !args.flags['no-torch'], emit, log: (l) => process.stderr.write(l + '\n') });
+    if (!json) printTable(rows, ['name', 'backend', 'batch', 'tokens', 'depth', 'imgPerSec', 'msPerStep', 'gflops', 'peakGflops', 'mfu', 'kernelsPerStep', 'dispatchesPerStep', 'dispatchReduction', 'readbacksPerStep', 'peakBytes', 'numTensorsStep10', 'numTensorsLast', 'warmupMs', 'torchImgPerSec', 'ratioVsTorch', 'ratioVsTorch1']);
+    return;
+  }
+  const backends = (args.flags.backend?.[0] ?? 'wasm').split(',');
+  for (const b of backends) if (!['wasm', 'cpu', 'webgpu'].includes(b)) throw new CliError(`--backend: got ${JSON.stringify(b)}, expected wasm, cpu or webgpu`);
+  if (suite === 'ops') {
+    await benchOps(emit);
+    if (!json) printTable(rows, ['op', 'a', 'b', 'tfjsMs', 'explicitTransposeMs', 'simdKernelMs', 'speedup', 'bestGflops']);
   } else if (suite === 'attention') {
     const { benchAttention } = await import('./bench_attention');
+    const { benchCheckpointing } = await import('./bench_checkpointing');
+    const ckpt: Record<string, unknown>[] = [];
     for (const backend of backends) {
       await setupBackend(backend);
       for (const r of await benchAttention({ backend })) emit(r);
+      // A whole depth-8 training step with checkpointing off and on (peak activation bytes).
+      for (const r of await benchCheckpointing({ depth: 8 })) {
+        if (json) process.stdout.write(JSON.stringify(r) + '\n');
+        ckpt.push(r as unknown as Record<string, unknown>);
+      }
     }
-    if (!json) printTable(rows, Object.keys(rows[0] ?? {}));
-  } else {
-    await benchOps(emit);
-    if (!json) printTable(rows, ['op', 'a', 'b', 'tfjsMs', 'explicitTransposeMs', 'simdKernelMs', 'speedup', 'bestGflops']);
+    if (!json) {
+      printTable(rows, Object.keys(rows[0] ?? {}));
+      process.stdout.write('\n');
+      printTable(ckpt, Object.keys(ckpt[0] ?? {}));
+    }
   }
 }
 
