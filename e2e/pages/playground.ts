@@ -102,6 +102,13 @@ export class Playground {
     return this.waitFor((s) => s.step >= before + n && s.runState !== 'running');
   }
 
+  /** Types a value into a Setup field and applies it (Enter), as a user would. */
+  async setField(key: string, value: string): Promise<void> {
+    const f = this.page.getByTestId(`field-${key}`);
+    await f.fill(value);
+    await f.press('Enter');
+  }
+
   panel(id: string): Locator {
     return this.page.getByTestId(`panel-${id}`);
   }

@@ -17,14 +17,16 @@ export const RUN_COLOURS = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed
 export const runColour = (i: number) => RUN_COLOURS[i % RUN_COLOURS.length];
 
 /** A chart with its title, one-line explanation and a PNG button. */
-function ChartCard({ id, title, explain, controls, children }: { id: string; title: string; explain: ReactNode; controls?: ReactNode; children: ReactNode }) {
+function ChartCard({ id, title, explain, controls, legend, children }: { id: string; title: string; explain: ReactNode; controls?: ReactNode; legend: { name: string; colour: string }[]; children: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
   const notify = useApp((s) => s.notify);
   const savePng = async () => {
-    const svg = ref.current?.querySelector('svg.recharts-surface') as SVGSVGElement | null;
+    // The chart's own surface (the legend's icons are small SVGs of their own, drawn again by svgToPng).
+    const svg = ref.current?.querySelector('.recharts-wrapper > svg.recharts-surface') as SVGSVGElement | null;
     if (!svg) return notify('warning', `${title}: nothing drawn yet to export`);
     try {
-      downloadBlob(await svgToPng(svg, cssVar(ref.current!, '--panel', '#ffffff')), `${id}.png`);
+      const el = ref.current!;
+      downloadBlob(await svgToPng(svg, { background: cssVar(el, '--panel', '#ffffff'), text: cssVar(el, '--text', '#111111'), title, legend }), `${id}.png`);
     } catch (e) {
       notify('error', `${title}: PNG export failed (${(e as Error).message})`);
     }
@@ -57,6 +59,7 @@ export function LossCurves({ runs }: { runs: SavedRun[] }) {
     <ChartCard
       id="compare-loss-chart"
       title="Loss"
+      legend={runs.map((r, i) => ({ name: r.record.name, colour: runColour(i) }))}
       explain="Training loss of each run against steps (bin means). Same seed: the same data order, so the gap is the setting's."
       controls={
         <label className="small muted row" style={{ gap: 4 }}>
@@ -91,7 +94,7 @@ export function LossCurves({ runs }: { runs: SavedRun[] }) {
 export function LossByTimestep({ runs }: { runs: SavedRun[] }) {
   const lines = runs.filter((r) => r.lossByT);
   return (
-    <ChartCard id="compare-lossbyt-chart" title="Loss by timestep" explain="Mean loss at each t (0 = data, 1 = noise) over the later half of each run: where a timestep sampler spends its effort shows here.">
+    <ChartCard id="compare-lossbyt-chart" title="Loss by timestep" legend={lines.map((r) => ({ name: r.record.name, colour: runColour(runs.indexOf(r)) }))} explain="Mean loss at each t (0 = data, 1 = noise) over the later half of each run: where a timestep sampler spends its effort shows here.">
       <div style={{ height: 220 }} data-lines={lines.length}>
         {lines.length === 0 ? (
           <ChartEmpty>Runs trained in this page show their loss by timestep here.</ChartEmpty>
@@ -146,6 +149,7 @@ export function QualityVsNfe({ runs }: { runs: SavedRun[] }) {
     <ChartCard
       id="compare-quality-chart"
       title="Quality against NFE"
+      legend={lines.map((l) => ({ name: l.name, colour: l.colour }))}
       explain="Sample quality per run and solver against network evaluations, on the seed's fixed noise and labels: from sweep files (npm run sweep -- --out F.json)."
       controls={
         <select className="small" value={metric} onChange={(e) => setMetric(e.target.value as QualityMetric)} data-testid="compare-quality-metric" aria-label="quality metric">

@@ -33,8 +33,8 @@ function canvasBlob(c: HTMLCanvasElement): Promise<Blob> {
   return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('the canvas gave no PNG'))), 'image/png'));
 }
 
-/** A chart (recharts SVG) as a PNG at twice its size, on the panel's background. */
-export async function svgToPng(svg: SVGSVGElement, background: string): Promise<Blob> {
+/** A chart (recharts SVG) as a PNG at twice its size, on the panel's background, with its title and legend drawn above. */
+export async function svgToPng(svg: SVGSVGElement, style: { background: string; text: string; title: string; legend: { name: string; colour: string }[] }): Promise<Blob> {
   const { width, height } = svg.getBoundingClientRect();
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const src = [svg, ...svg.querySelectorAll('*')];
@@ -49,13 +49,26 @@ export async function svgToPng(svg: SVGSVGElement, background: string): Promise<
   clone.setAttribute('height', String(height));
   const text = new XMLSerializer().serializeToString(clone);
   const img = await loadImage(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`);
+  const head = 2 * 44;
   const c = document.createElement('canvas');
   c.width = Math.ceil(width * 2);
-  c.height = Math.ceil(height * 2);
+  c.height = Math.ceil(height * 2) + head;
   const ctx = c.getContext('2d')!;
-  ctx.fillStyle = background;
+  ctx.fillStyle = style.background;
   ctx.fillRect(0, 0, c.width, c.height);
-  ctx.drawImage(img, 0, 0, c.width, c.height);
+  ctx.fillStyle = style.text;
+  ctx.font = '600 28px system-ui, sans-serif';
+  ctx.fillText(style.title, 20, 34);
+  ctx.font = '24px system-ui, sans-serif';
+  let x = 20;
+  for (const l of style.legend) {
+    ctx.fillStyle = l.colour;
+    ctx.fillRect(x, 56, 28, 8);
+    ctx.fillStyle = style.text;
+    ctx.fillText(l.name, x + 36, 70);
+    x += 36 + ctx.measureText(l.name).width + 28;
+  }
+  ctx.drawImage(img, 0, head, c.width, c.height - head);
   return canvasBlob(c);
 }
 
