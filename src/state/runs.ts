@@ -109,6 +109,8 @@ export interface RecordInput {
   elapsedMs: number;
   /** Peak GPU bytes seen (tf.memory().numBytesInGPUAllocated), when the backend reports it. */
   gpuPeakBytes?: number;
+  /** Quality rows the worker computed for this run at its last step (quality against NFE). */
+  quality?: { rows: QualityRow[]; eval: EvalInputs } | null;
 }
 
 /** A run of the page from its metrics series and last samples. Throws when it has no steps yet. */
@@ -141,8 +143,8 @@ export function recordRun(r: RecordInput): SavedRun {
     imgPerSec: median(s.imgPerSec) ?? 0,
     params: r.params,
     backend: r.backend,
-    eval: null,
-    quality: [],
+    eval: r.quality?.eval ?? null,
+    quality: r.quality?.rows ?? [],
   };
   return { id: r.id, preset: r.preset, origin: 'page', record, lossByT: lossByTimestep(s.lossByT), peakBytes: peak > 0 ? peak : null, grid };
 }

@@ -146,6 +146,26 @@ describe('the run queue', () => {
     expect(reloaded.useApp.getState().runs.map((r) => r.record.name)).toEqual(['A', 'B']);
   });
 
+  it('with quality against NFE: each run is evaluated in the worker before it is recorded, rows kept with it', async () => {
+    const { useApp, w } = await freshStore();
+    useApp.getState().enqueue(makeConfig(TINY), 'Q');
+    expect(useApp.getState().startQueue(2, { evaluate: true })).toBeNull();
+    w.emit({ type: 'configured', config: useApp.getState().config, params: 3, flopsPerStep: 1, dataset: { name: 'mnist', source: 'builtin', kind: 'image', shape: [28, 28, 1], numClasses: 10, classNames: [], description: '', size: 1 }, attention: null });
+    w.emit({ type: 'metrics', batch: batch([1, 2], 1) });
+    w.emit({ type: 'samples', samples: samples(2) });
+    w.emit({ type: 'state', state: 'paused', step: 2 });
+    expect(w.sent.at(-1)).toEqual({ type: 'evaluateQuality', n: 64, steps: [4, 8, 32] });
+    expect(useApp.getState().runs).toEqual([]);
+    const row = (steps: number, sw: number) => ({ sampler: 'euler' as const, steps, nfe: steps, guidance: 2, fd: null, classAccuracy: null, sw, straightness: 0.1, pathRatio: 0.9, seconds: 1 });
+    w.emit({ type: 'quality', step: 2, rows: [row(4, 0.3), row(8, 0.2), row(32, 0.1)], eval: { n: 64, seed: 0, noise: 'feedf00d', labels: '0000abcd' } });
+    await flush();
+    const r = useApp.getState().runs[0];
+    expect(r.record.quality.map((x) => x.sw)).toEqual([0.3, 0.2, 0.1]);
+    expect(r.record.eval?.n).toBe(64);
+    expect(r.grid?.step).toBe(2);
+    expect(useApp.getState().queueRun).toBeNull();
+  });
+
   it('a worker error stops the queue with a message naming the run', async () => {
     const { useApp, w } = await freshStore();
     useApp.getState().enqueue(makeConfig(TINY), 'X');

@@ -5,6 +5,7 @@
 
 import { create } from 'zustand';
 import type { BackendName, BackendReport } from '../core/backends';
+import type { EvalInputs, QualityRow } from '../core/compare/run_record';
 import type { Config, ConfigKey } from '../core/config';
 import type { PathName } from '../core/flow';
 import type { TrainingClient } from '../worker/client';
@@ -65,10 +66,16 @@ export interface AttentionMapRequest {
 export interface QueueRun {
   target: number;
   item: QueueItem;
-  phase: 'configuring' | 'training' | 'sampling';
+  phase: 'configuring' | 'training' | 'sampling' | 'evaluating';
   done: number;
   total: number;
+  /** Evaluate quality against NFE (in the worker) before recording each run. */
+  evaluate: boolean;
 }
+
+/** Quality against NFE in the page: n samples per solver step count (small, so it takes seconds, not minutes). */
+export const QUALITY_N = 64;
+export const QUALITY_STEPS = [4, 8, 32];
 
 export interface AppState {
   // config slice
@@ -117,6 +124,11 @@ export interface AppState {
   baseline: { id: string; name: string; config: Config } | null;
   /** Largest GPU bytes reported in the current run (tf.memory().numBytesInGPUAllocated). */
   gpuPeakBytes: number;
+  /** Quality against NFE of the current run, computed in the worker on request. */
+  quality: { step: number; rows: QualityRow[]; eval: EvalInputs } | null;
+  qualityPending: boolean;
+  /** Whether the queue evaluates quality before recording each run (set by startQueue). */
+  queueEvaluate: boolean;
 
   // actions
   connect(client: TrainingClient): () => void;
@@ -153,7 +165,9 @@ export interface AppState {
   enqueue(config?: Config, name?: string): void;
   dequeue(id: string): void;
   /** Trains every queued config in turn to `steps` steps, recording each; returns an error message or null. */
-  startQueue(steps: number): string | null;
+  startQueue(steps: number, opts?: { evaluate?: boolean }): string | null;
+  /** Quality against NFE of the current run's EMA weights (QUALITY_N samples at QUALITY_STEPS), computed in the worker. */
+  evaluateQuality(): void;
   stopQueue(): void;
   /** The bridge's step of the queue: starts the next queued config (internal). */
   continueQueue(target: number, done: number, total: number): void;
@@ -194,7 +208,7 @@ const initialNotices = [
   ...(sharedComparison.configs.length ? [{ kind: 'info' as const, text: `A shared comparison of ${sharedComparison.configs.length} runs is in the queue: choose the steps and run it in the Compare panel.`, field: 'compare' }] : []),
 ];
 
-const freshRun = () => ({ series: emptySeries(), samples: null, field: null, attentionMap: null, elapsedMs: 0, step: 0, gpuPeakBytes: 0 });
+const freshRun = () => ({ series: emptySeries(), samples: null, field: null, attentionMap: null, elapsedMs: 0, step: 0, gpuPeakBytes: 0, quality: null, qualityPending: false });
 
 export const useApp = create<AppState>()((set, get) => {
   /** Sends the current config to the worker (a new run) and writes it to the URL. */
@@ -241,6 +255,9 @@ export const useApp = create<AppState>()((set, get) => {
     queueRun: null,
     baseline: null,
     gpuPeakBytes: 0,
+    quality: null,
+    qualityPending: false,
+    queueEvaluate: false,
 
     connect(c) {
       client = c;
@@ -355,6 +372,7 @@ export const useApp = create<AppState>()((set, get) => {
           backend: s.report?.name ?? 'unknown',
           elapsedMs: s.elapsedMs,
           gpuPeakBytes: s.gpuPeakBytes,
+          quality: s.quality && s.quality.step === s.step ? s.quality : null,
         });
         saveRuns([...get().runs, run]);
         return null;
@@ -386,13 +404,19 @@ export const useApp = create<AppState>()((set, get) => {
     dequeue(id) {
       set({ queue: get().queue.filter((q) => q.id !== id) });
     },
-    startQueue(steps) {
+    startQueue(steps, opts = {}) {
       if (!Number.isInteger(steps) || steps < 1 || steps > 100_000) return `steps: expected an integer in [1, 100000], got ${steps}`;
       if (get().queueRun) return 'the queue is already running';
       if (get().queue.length === 0) return 'the queue is empty: queue a setup first';
       if (!client) return 'the training worker is not connected yet';
+      set({ queueEvaluate: !!opts.evaluate });
       get().continueQueue(steps, 0, get().queue.length);
       return null;
+    },
+    evaluateQuality() {
+      if (!client || get().qualityPending) return;
+      set({ qualityPending: true });
+      client.send({ type: 'evaluateQuality', n: QUALITY_N, steps: QUALITY_STEPS });
     },
     continueQueue(target, done, total) {
       const [item, ...rest] = get().queue;
@@ -400,7 +424,7 @@ export const useApp = create<AppState>()((set, get) => {
         set({ queueRun: null });
         return;
       }
-      set({ queue: rest, queueRun: { target, item, phase: 'configuring', done, total }, baseline: null, story: null });
+      set({ queue: rest, queueRun: { target, item, phase: 'configuring', done, total, evaluate: get().queueEvaluate }, baseline: null, story: null });
       reconfigure(item.config);
     },
     stopQueue() {
@@ -448,7 +472,15 @@ function nextRunName(runs: readonly SavedRun[]): string {
 function queueEvent(e: WorkerEvent, get: Get, set: Set, lastSamples: { step: number; payload: SamplesPayload | null }): void {
   const q = get().queueRun;
   if (!q) return;
-  const record = (samples: SamplesPayload | null) => {
+  /** At the target with the final grid: evaluate first when asked, else record. */
+  const finish = (samples: SamplesPayload | null) => {
+    if (q.evaluate && get().runState !== 'diverged') {
+      lastSamples.payload = samples;
+      set({ queueRun: { ...q, phase: 'evaluating' }, qualityPending: true });
+      client?.send({ type: 'evaluateQuality', n: QUALITY_N, steps: QUALITY_STEPS });
+    } else record(samples, null);
+  };
+  const record = (samples: SamplesPayload | null, quality: { rows: QualityRow[]; eval: EvalInputs } | null) => {
     const s = get();
     const run = recordRun({
       id: q.item.id,
@@ -461,6 +493,7 @@ function queueEvent(e: WorkerEvent, get: Get, set: Set, lastSamples: { step: num
       backend: s.report?.name ?? 'unknown',
       elapsedMs: s.elapsedMs,
       gpuPeakBytes: s.gpuPeakBytes,
+      quality,
     });
     set({ runs: [...s.runs, run] });
     const warning = storeRuns(browserStorage(), get().runs);
@@ -483,13 +516,16 @@ function queueEvent(e: WorkerEvent, get: Get, set: Set, lastSamples: { step: num
       if (q.phase === 'configuring') return;
       lastSamples.step = e.samples.step;
       lastSamples.payload = e.samples;
-      if (q.phase === 'sampling' && e.samples.step >= q.target) record(e.samples);
+      if (q.phase === 'sampling' && e.samples.step >= q.target) finish(e.samples);
+      return;
+    case 'quality':
+      if (q.phase === 'evaluating') record(lastSamples.payload, { rows: e.rows, eval: e.eval });
       return;
     case 'state':
       if (q.phase !== 'training') return;
-      if (e.state === 'diverged') record(lastSamples.payload);
+      if (e.state === 'diverged') record(lastSamples.payload, null);
       else if (e.state === 'paused' && e.step >= q.target) {
-        if (lastSamples.step >= q.target) record(lastSamples.payload);
+        if (lastSamples.step >= q.target) finish(lastSamples.payload);
         else {
           set({ queueRun: { ...q, phase: 'sampling' } });
           client?.send({ type: 'sampleNow' });
@@ -539,7 +575,7 @@ function bridge(set: Set, get: Get): (e: WorkerEvent) => void {
   const lastSamples = { step: -1, payload: null as SamplesPayload | null };
   return (e) => {
     handle(e);
-    if (get().queueRun && (e.type === 'configured' || e.type === 'samples' || e.type === 'state' || e.type === 'error')) {
+    if (get().queueRun && (e.type === 'configured' || e.type === 'samples' || e.type === 'state' || e.type === 'quality' || e.type === 'error')) {
       // The queue records the run from the store: bring it up to date first.
       if (scheduled) apply();
       queueEvent(e, get, set, lastSamples);
@@ -607,8 +643,12 @@ function bridge(set: Set, get: Get): (e: WorkerEvent) => void {
       case 'attentionMap':
         patch({ attentionMap: e.map });
         return;
+      case 'quality':
+        if (!awaitingRun) patch({ quality: { step: e.step, rows: e.rows, eval: e.eval }, qualityPending: false });
+        return;
       case 'error':
         awaitingRun = false; // a configure that failed leaves the old run in place
+        if (get().qualityPending) patch({ qualityPending: false });
         get().notify('error', e.message, e.field);
         return;
     }

@@ -4,6 +4,7 @@
 
 import type { AttentionKind } from '../core/attention';
 import type { BackendName, BackendReport } from '../core/backends';
+import type { EvalInputs, QualityRow } from '../core/compare/run_record';
 import type { Config } from '../core/config';
 import type { PathName, SamplerName } from '../core/flow';
 
@@ -43,6 +44,8 @@ export type Command =
   | { type: 'measureAttention'; lengths: number[]; kinds?: AttentionKind[] }
   /** Attention weights of the first DiT block for one query patch of a preview image noised to time t. */
   | { type: 'attentionMap'; query: number; t: number; index: number }
+  /** Sample quality of the current run's EMA weights against held-out data: n samples of the seed's fixed noise per solver step count. */
+  | { type: 'evaluateQuality'; n: number; steps: number[] }
   /** The learned velocity field of a 2D model on a grid, at the given times. */
   | { type: 'velocityField'; times: number[]; grid: number; extent: number };
 
@@ -195,4 +198,5 @@ export type WorkerEvent =
   | { type: 'attentionBench'; bench: AttentionBench; progress?: { done: number; total: number } }
   | { type: 'attentionMap'; map: AttentionMapPayload }
   | { type: 'velocityField'; field: VelocityFieldPayload }
+  | { type: 'quality'; step: number; rows: QualityRow[]; eval: EvalInputs }
   | { type: 'error'; message: string; field?: string };

@@ -202,4 +202,26 @@ describe('TrainingSession', () => {
     // Same noise, different training: the samples themselves differ.
     expect(Array.from(a.x)).not.toEqual(Array.from(b.x));
   });
+  it('measures quality against NFE of the current run on the seed’s fixed noise; bad requests name the field', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'init', backend: 'cpu', assetBase: './' });
+    await h.session.handle({ type: 'sampleSettings', settings: { every: 0 } });
+    await h.session.handle({ type: 'configure', config: makeConfig({ ...TINY_DIT, seed: '5' }) });
+    await h.session.handle({ type: 'step', n: 2 });
+    await h.idle();
+    await h.session.handle({ type: 'evaluateQuality', n: 8, steps: [1, 4] });
+    const q = h.last('quality')!;
+    expect(q.step).toBe(2);
+    expect(q.rows.map((r) => [r.sampler, r.steps])).toEqual([
+      ['euler', 1],
+      ['euler', 4],
+    ]);
+    expect(q.rows.every((r) => Number.isFinite(r.sw) && r.sw > 0 && r.fd === null)).toBe(true);
+    expect(q.rows[1].nfe).toBeGreaterThan(q.rows[0].nfe);
+    expect(q.eval).toMatchObject({ n: 8, seed: 5, noise: fingerprint(gridNoise(5, 8, [16, 16, 3])) });
+    await h.session.handle({ type: 'evaluateQuality', n: 1, steps: [4] });
+    expect(h.last('error')!.message).toMatch(/^evaluateQuality: n must be an integer in \[2, 1024\], got 1/);
+    await h.session.handle({ type: 'evaluateQuality', n: 8, steps: [0] });
+    expect(h.last('error')!.message).toMatch(/^evaluateQuality: steps must be integers/);
+  });
 });

@@ -13,6 +13,7 @@ import { MNIST_ASSET_PATH } from '../core/data/mnist';
 import { createDataset, datasetInfo } from '../core/data/registry';
 import type { Dataset } from '../core/data/types';
 import { samplingGrid } from '../core/flow';
+import { makeReference, qualityVsNfe } from '../core/metrics/evaluate';
 import { countParams } from '../core/model';
 import { Rng } from '../core/rng';
 import { Trainer, type StepMetrics, type TrainerState } from '../core/train/trainer';
@@ -172,6 +173,9 @@ export class TrainingSession {
           return;
         case 'velocityField':
           await this.emitField(cmd.times, cmd.grid, cmd.extent);
+          return;
+        case 'evaluateQuality':
+          await this.evaluateQuality(cmd.n, cmd.steps);
           return;
       }
     } catch (e) {
@@ -434,6 +438,34 @@ export class TrainingSession {
     const label = conditional ? 0 : trainer.net.nullLabel;
     const v = await velocityField(trainer, times, grid, extent, label, conditional ? this.settings.guidance : 1);
     this.emit({ type: 'velocityField', field: { step: trainer.step, grid, extent, times, label, conditional, v } }, v.map((a) => a.buffer as ArrayBuffer));
+  }
+
+  /**
+   * Quality against NFE of the current run (src/core/metrics/evaluate.ts): n samples from the EMA weights on
+   * the seed's fixed noise and labels per solver step count, with the page's solver and guidance; sliced W₂
+   * to held-out data and trajectory straightness (the MNIST classifier's FD is left to `npm run sweep`).
+   * Training pauses for it and resumes if it was playing.
+   */
+  private async evaluateQuality(n: number, steps: number[]): Promise<void> {
+    const trainer = this.trainer;
+    const config = this.config;
+    const dataset = this.dataset;
+    if (!trainer || !config || !dataset) throw new Error('evaluateQuality: no run configured yet');
+    if (!Number.isInteger(n) || n < 2 || n > 1024) throw new Error(`evaluateQuality: n must be an integer in [2, 1024], got ${n}`);
+    const ss = steps.filter((k) => Number.isInteger(k) && k >= 1 && k <= 1000);
+    if (ss.length === 0 || ss.length !== steps.length) throw new Error(`evaluateQuality: steps must be integers in [1, 1000], got [${steps}]`);
+    const resume = this.state === 'running' && this.stepsToRun === Infinity;
+    await this.stop();
+    const refN = Math.min(dataset.kind === 'points' ? 2000 : 500, Number.isFinite(dataset.size) ? dataset.size : Infinity);
+    const ref = await makeReference(dataset.heldOut(refN), dataset.shape, null);
+    const net = trainer.net;
+    const res = await qualityVsNfe(
+      { model: trainer.modelFn(trainer.ema), path: trainer.flow.path, prediction: config.prediction, nullLabel: net.nullLabel, numClasses: net.numClasses, sampleShape: net.sampleShape, grid: config.grid },
+      ref,
+      { samplers: [this.settings.sampler], steps: ss, guidance: [this.settings.guidance], n, seed: config.seed },
+    );
+    if (this.trainer === trainer) this.emit({ type: 'quality', step: trainer.step, rows: res.rows, eval: { n, seed: config.seed, noise: res.noise, labels: res.labels } });
+    if (resume) this.run(Infinity);
   }
 
   private async measure(lengths: number[], kinds = [...ATTENTION_KINDS]): Promise<void> {

@@ -67,14 +67,14 @@ export function LossCurves({ runs }: { runs: SavedRun[] }) {
         </label>
       }
     >
-      <div style={{ height: 220 }} data-lines={lines.length}>
+      <div style={{ height: 200 }} data-lines={lines.length}>
         {lines.length === 0 ? (
           <ChartEmpty>No loss curves yet.</ChartEmpty>
         ) : (
           <ResponsiveContainer width="100%" height="100%">
             <LineChart margin={MARGIN}>
               <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} {...AXIS} />
+              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} allowDuplicatedCategory={false} {...AXIS} />
               <YAxis dataKey="loss" scale={useLog ? 'log' : 'auto'} domain={['auto', 'auto']} width={52} tickFormatter={(v: number) => fmtNum(v)} {...AXIS} />
               <Tooltip {...TOOLTIP} formatter={(v) => fmtNum(Number(v))} />
               <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -95,7 +95,7 @@ export function LossByTimestep({ runs }: { runs: SavedRun[] }) {
   const lines = runs.filter((r) => r.lossByT);
   return (
     <ChartCard id="compare-lossbyt-chart" title="Loss by timestep" legend={lines.map((r) => ({ name: r.record.name, colour: runColour(runs.indexOf(r)) }))} explain="Mean loss at each t (0 = data, 1 = noise) over the later half of each run: where a timestep sampler spends its effort shows here.">
-      <div style={{ height: 220 }} data-lines={lines.length}>
+      <div style={{ height: 200 }} data-lines={lines.length}>
         {lines.length === 0 ? (
           <ChartEmpty>Runs trained in this page show their loss by timestep here.</ChartEmpty>
         ) : (
@@ -150,7 +150,7 @@ export function QualityVsNfe({ runs }: { runs: SavedRun[] }) {
       id="compare-quality-chart"
       title="Quality against NFE"
       legend={lines.map((l) => ({ name: l.name, colour: l.colour }))}
-      explain="Sample quality per run and solver against network evaluations, on the seed's fixed noise and labels: from sweep files (npm run sweep -- --out F.json)."
+      explain="Sample quality per run and solver against network evaluations, on the seed's fixed noise and labels: from sweep files (npm run sweep -- --out F.json) or measured here (64 samples, sliced W₂ and straightness only)."
       controls={
         <select className="small" value={metric} onChange={(e) => setMetric(e.target.value as QualityMetric)} data-testid="compare-quality-metric" aria-label="quality metric">
           {METRICS.map((m) => (
@@ -161,9 +161,9 @@ export function QualityVsNfe({ runs }: { runs: SavedRun[] }) {
         </select>
       }
     >
-      <div style={{ height: 220 }} data-lines={lines.length}>
+      <div style={{ height: 200 }} data-lines={lines.length}>
         {lines.length === 0 ? (
-          <ChartEmpty>Load a sweep file to see quality against NFE (runs trained here have no quality rows).</ChartEmpty>
+          <ChartEmpty>Load a sweep file, or measure quality before adding a run (or tick “quality vs NFE” in the queue).</ChartEmpty>
         ) : (
           <ResponsiveContainer width="100%" height="100%">
             <LineChart margin={MARGIN}>
@@ -285,7 +285,7 @@ export function GridsSideBySide({ runs }: { runs: SavedRun[] }) {
         Each run's last grid, sampled from its EMA weights on the seed's fixed noise and labels.{' '}
         {withGrid.length > 1 && (
           <span data-testid="compare-fingerprint-note" data-agree={agree} className={agree ? '' : 'bad'}>
-            {agree ? `Every grid starts from the same noise and labels (fingerprint ${noise[0]}).` : `Fingerprints differ (${noise.join(', ')}): these grids start from different noise (another seed or image shape), so they are not a like-for-like comparison.`}
+            {agree ? `Every grid starts from the same noise and labels (fingerprints noise/labels ${noise[0]}).` : `Fingerprints differ (${noise.join(', ')}): these grids start from different noise (another seed or image shape), so they are not a like-for-like comparison.`}
           </span>
         )}
       </p>
@@ -297,7 +297,7 @@ export function GridsSideBySide({ runs }: { runs: SavedRun[] }) {
             r.grid ? (
               <figure key={r.id} className="compare-grid" data-testid="compare-grid" data-fingerprint={r.grid.noise} data-labels={r.grid.labels}>
                 <figcaption style={{ color: runColour(i) }}>{r.record.name}</figcaption>
-                <img src={r.grid.png} width={r.grid.width * 2} height={r.grid.height * 2} className="pixelated" alt={`samples of ${r.record.name} at step ${r.grid.step}`} />
+                <img src={r.grid.png} width={Math.round(r.grid.width * 1.5)} height={Math.round(r.grid.height * 1.5)} className="pixelated" alt={`samples of ${r.record.name} at step ${r.grid.step}`} />
                 <div className="small muted mono">
                   step {r.grid.step} · {r.grid.sampler} {r.grid.sampleSteps} steps · noise <span data-testid="compare-grid-fingerprint">{r.grid.noise}</span>
                 </div>

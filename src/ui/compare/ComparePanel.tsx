@@ -6,7 +6,7 @@ import { useRef, useState, type ChangeEvent } from 'react';
 import { toCSV, toJSON } from '../../core/compare/export';
 import { diffConfigs, runName } from '../../core/compare/run_record';
 import { exportRecords } from '../../state/runs';
-import { useApp } from '../../state/store';
+import { QUALITY_N, QUALITY_STEPS, useApp } from '../../state/store';
 import { Panel } from '../common/Panel';
 import { DiffTable, GridsSideBySide, LossByTimestep, LossCurves, QualityVsNfe, runColour, SpeedTable } from './CompareCharts';
 import { downloadText } from './download';
@@ -24,11 +24,12 @@ function QueueControls() {
   const stopQueue = useApp((s) => s.stopQueue);
   const step = useApp((s) => s.step);
   const [steps, setSteps] = useState('200');
+  const [evaluate, setEvaluate] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const configs = [...(queueRun ? [queueRun.item.config] : []), ...queue.map((q) => q.config)];
   const { diffs } = diffConfigs(configs.length ? configs : []);
   const offset = queueRun ? 1 : 0;
-  const run = () => setError(startQueue(Number(steps)));
+  const run = () => setError(startQueue(Number(steps), { evaluate }));
   return (
     <div className="compare-queue" data-testid="compare-queue" data-queued={queue.length} data-active={!!queueRun}>
       <div className="row">
@@ -38,6 +39,9 @@ function QueueControls() {
         <label className="field compare-steps">
           Steps per run
           <input type="number" min={1} max={100000} value={steps} onChange={(e) => setSteps(e.target.value)} aria-invalid={!!error} data-testid="compare-steps" />
+        </label>
+        <label className="small row" style={{ gap: 4 }} title={`After training, sample ${QUALITY_N} images at ${QUALITY_STEPS.join(', ')} solver steps and measure sliced W₂ to held-out data`}>
+          <input type="checkbox" checked={evaluate} onChange={(e) => setEvaluate(e.target.checked)} data-testid="compare-queue-evaluate" /> quality vs NFE
         </label>
         {queueRun ? (
           <button className="btn" onClick={stopQueue} data-testid="compare-stop-queue">
@@ -56,7 +60,7 @@ function QueueControls() {
       )}
       {queueRun && (
         <p className="small" data-testid="compare-queue-status" aria-live="polite">
-          Run {queueRun.done + 1} of {queueRun.total}: <b>{queueRun.item.name}</b> — {queueRun.phase === 'configuring' ? 'building the model' : queueRun.phase === 'training' ? `training, step ${step} of ${queueRun.target}` : 'sampling its grid'}
+          Run {queueRun.done + 1} of {queueRun.total}: <b>{queueRun.item.name}</b> — {queueRun.phase === 'configuring' ? 'building the model' : queueRun.phase === 'training' ? `training, step ${step} of ${queueRun.target}` : queueRun.phase === 'sampling' ? 'sampling its grid' : 'measuring quality against NFE'}
         </p>
       )}
       {queue.length > 0 && (
@@ -114,6 +118,9 @@ export function ComparePanel() {
   const comparisonUrl = useApp((s) => s.comparisonUrl);
   const notify = useApp((s) => s.notify);
   const step = useApp((s) => s.step);
+  const evaluateQuality = useApp((s) => s.evaluateQuality);
+  const qualityPending = useApp((s) => s.qualityPending);
+  const qualityStep = useApp((s) => s.quality?.step ?? -1);
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
 
@@ -158,6 +165,16 @@ export function ComparePanel() {
           <button className="btn" onClick={add} disabled={step === 0} data-testid="compare-add" title="Keep the current run (its curves and last sample grid) in the comparison">
             Add current run
           </button>
+          <button
+            className="btn"
+            onClick={evaluateQuality}
+            disabled={step === 0 || qualityPending}
+            data-testid="compare-evaluate"
+            data-step={qualityStep}
+            title={`Sample ${QUALITY_N} images from the EMA weights at ${QUALITY_STEPS.join(', ')} solver steps and measure sliced W₂ to held-out data; kept with the run when you add it`}
+          >
+            {qualityPending ? 'Measuring quality…' : qualityStep === step && step > 0 ? 'Quality measured ✓' : 'Measure quality'}
+          </button>
           <button className="btn" onClick={() => fileRef.current?.click()} data-testid="compare-import-button">
             Load sweep file…
           </button>
@@ -190,16 +207,16 @@ export function ComparePanel() {
               Clear all
             </button>
           </div>
-          <DiffTable runs={runs} />
           <div className="compare-charts">
             <LossCurves runs={runs} />
             <LossByTimestep runs={runs} />
           </div>
           <GridsSideBySide runs={runs} />
           <div className="compare-charts">
-            <QualityVsNfe runs={runs} />
+            <DiffTable runs={runs} />
             <SpeedTable runs={runs} />
           </div>
+          <QualityVsNfe runs={runs} />
         </>
       )}
     </Panel>
