@@ -100,6 +100,19 @@ test.describe('compare runs', () => {
     }
   });
 
+  test('quality against NFE of the current run, measured in the worker', async () => {
+    test.setTimeout(300_000); // 64 samples at 4 + 8 + 32 solver steps, guided: about a minute on SwiftShader
+    await page.getByTestId('compare-evaluate').click();
+    await expect(page.getByTestId('compare-evaluate')).toHaveText('Measuring quality…');
+    const s = await pg.waitFor((x) => x.quality !== null, 280_000, 1000);
+    expect(s.quality!.step).toBe(STEPS);
+    expect(s.quality!.sw).toHaveLength(3);
+    expect(s.quality!.sw.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    expect(s.quality!.nfe[0]).toBeLessThan(s.quality!.nfe[2]);
+    await expect(page.getByTestId('compare-evaluate')).toHaveText('Quality measured ✓');
+    expect(pg.consoleErrors).toEqual([]);
+  });
+
   test('screenshot of the compare view (1280×720)', async () => {
     await page.mouse.move(0, 0); // no tooltip in the picture
     await page.getByTestId('compare-loss-chart').evaluate((el) => el.scrollIntoView({ block: 'start' }));

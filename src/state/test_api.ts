@@ -35,6 +35,8 @@ export interface TestState {
   queued: number;
   queueActive: boolean;
   baselineChanged: string[];
+  /** Quality against NFE of the current run (worker-computed): its step and sliced W₂ per row. */
+  quality: { step: number; nfe: number[]; sw: number[] } | null;
 }
 
 export interface TestApi {
@@ -93,6 +95,7 @@ export function installTestApi(): void {
         queued: s.queue.length,
         queueActive: !!s.queueRun,
         baselineChanged: changedKeys(s.config, s.baseline?.config ?? null),
+        quality: s.quality && { step: s.quality.step, nfe: s.quality.rows.map((r) => r.nfe), sw: s.quality.rows.map((r) => r.sw) },
       };
     },
     samples() {
