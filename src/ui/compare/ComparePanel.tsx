@@ -22,7 +22,8 @@ function QueueControls() {
   const dequeue = useApp((s) => s.dequeue);
   const startQueue = useApp((s) => s.startQueue);
   const stopQueue = useApp((s) => s.stopQueue);
-  const step = useApp((s) => s.step);
+  // The step only matters while the queue runs (the panel stays still while the page trains by hand).
+  const step = useApp((s) => (s.queueRun ? s.step : 0));
   const [steps, setSteps] = useState('200');
   const [evaluate, setEvaluate] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -117,9 +118,10 @@ export function ComparePanel() {
   const importRuns = useApp((s) => s.importRuns);
   const comparisonUrl = useApp((s) => s.comparisonUrl);
   const notify = useApp((s) => s.notify);
-  const step = useApp((s) => s.step);
+  const trained = useApp((s) => s.step > 0);
   const evaluateQuality = useApp((s) => s.evaluateQuality);
   const qualityPending = useApp((s) => s.qualityPending);
+  const qualityCurrent = useApp((s) => s.quality !== null && s.quality.step === s.step && s.step > 0);
   const qualityStep = useApp((s) => s.quality?.step ?? -1);
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
@@ -162,18 +164,18 @@ export function ComparePanel() {
       explain={<>A fair comparison changes one thing: same seed, data order, sample noise and steps. Queue setups to run them in turn, or keep the current run.</>}
       actions={
         <>
-          <button className="btn" onClick={add} disabled={step === 0} data-testid="compare-add" title="Keep the current run (its curves and last sample grid) in the comparison">
+          <button className="btn" onClick={add} disabled={!trained} data-testid="compare-add" title="Keep the current run (its curves and last sample grid) in the comparison">
             Add current run
           </button>
           <button
             className="btn"
             onClick={evaluateQuality}
-            disabled={step === 0 || qualityPending}
+            disabled={!trained || qualityPending}
             data-testid="compare-evaluate"
             data-step={qualityStep}
             title={`Sample ${QUALITY_N} images from the EMA weights at ${QUALITY_STEPS.join(', ')} solver steps and measure sliced W₂ to held-out data; kept with the run when you add it`}
           >
-            {qualityPending ? 'Measuring quality…' : qualityStep === step && step > 0 ? 'Quality measured ✓' : 'Measure quality'}
+            {qualityPending ? 'Measuring quality…' : qualityCurrent ? 'Quality measured ✓' : 'Measure quality'}
           </button>
           <button className="btn" onClick={() => fileRef.current?.click()} data-testid="compare-import-button">
             Load sweep file…
