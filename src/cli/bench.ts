@@ -15,6 +15,7 @@ const FLAGS: Record<string, FlagSpec> = {
   steps: { value: true, help: 'measured steps per row (default 10)' },
   long: { value: true, help: 'train: steps of the endurance runs (numTensors and GPU bytes growth; default 500, 0 = none)' },
   'no-torch': { value: false, help: 'train: skip the PyTorch side-by-side run' },
+  'no-speed': { value: false, help: 'train: only the endurance runs (with --long N)' },
   help: { value: false, help: 'this text' },
 };
 
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
   if (suite === 'train') {
     const backends = parseTrainBackends(args.flags.backend?.[0]);
     const long = intFlag(args, 'long', 0, 100_000) ?? 500;
-    await benchTrain({ backends, quick: !!args.flags.quick, steps, long, torch: !args.flags['no-torch'], emit, log: (l) => process.stderr.write(l + '\n') });
+    await benchTrain({ backends, quick: !!args.flags.quick, steps, long, speed: !args.flags['no-speed'], torch: !args.flags['no-torch'], emit, log: (l) => process.stderr.write(l + '\n') });
     if (!json) printTable(rows, ['name', 'backend', 'batch', 'tokens', 'depth', 'imgPerSec', 'msPerStep', 'gflops', 'peakGflops', 'mfu', 'kernelsPerStep', 'dispatchesPerStep', 'dispatchReduction', 'readbacksPerStep', 'peakBytes', 'numTensorsStep10', 'numTensorsLast', 'warmupMs', 'torchImgPerSec', 'ratioVsTorch', 'ratioVsTorch1']);
     return;
   }

@@ -127,6 +127,7 @@ export interface BenchTrainOptions {
   quick: boolean;
   steps: number;
   long: number; // steps of the endurance runs (0: none)
+  speed?: boolean; // the speed rows (default on; off: endurance runs only)
   torch: boolean;
   emit: (row: TrainRow) => void;
   log: (line: string) => void;
@@ -160,7 +161,7 @@ export async function benchTrain(o: BenchTrainOptions): Promise<TrainRow[]> {
     }
   };
   try {
-    for (const c of trainBenchConfigs(o.quick)) {
+    for (const c of o.speed === false ? [] : trainBenchConfigs(o.quick)) {
       const ours: TrainRow[] = [];
       for (const backend of active) {
         const soft = softwareGpu(backend);
