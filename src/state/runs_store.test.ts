@@ -245,3 +245,18 @@ describe('at start', () => {
     expect(s.notices.map((n) => n.text)).toContainEqual(expect.stringMatching(/^Shared comparison: compare: not valid JSON/));
   });
 });
+
+describe('default names of queued configs', () => {
+  it('name each queued config by what sets it apart, keeping names the user gave', async () => {
+    const { nameQueue } = await import('./store');
+    const base = makeConfig({ dataset: 'mnist', dim: 32, depth: 1, heads: 2, patch: 7, batch: 4 });
+    const q = [
+      { id: 'a', name: '', config: base },
+      { id: 'b', name: '', config: { ...base, timesteps: 'uniform' } },
+      { id: 'c', name: 'mine', config: { ...base, timesteps: 'mode:1.29' } },
+    ];
+    expect(nameQueue(q, []).map((x) => x.name)).toEqual(['timesteps=logit-normal:0,1', 'timesteps=uniform', 'mine']);
+    // One config alone differs from nothing: a numbered name.
+    expect(nameQueue([q[0]], []).map((x) => x.name)).toEqual(['queued 1']);
+  });
+});

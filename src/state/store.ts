@@ -5,7 +5,7 @@
 
 import { create } from 'zustand';
 import type { BackendName, BackendReport } from '../core/backends';
-import type { EvalInputs, QualityRow } from '../core/compare/run_record';
+import { diffConfigs, runName, type EvalInputs, type QualityRow } from '../core/compare/run_record';
 import type { Config, ConfigKey } from '../core/config';
 import type { PathName } from '../core/flow';
 import type { TrainingClient } from '../worker/client';
@@ -210,6 +210,23 @@ const initialNotices = [
 
 const freshRun = () => ({ series: emptySeries(), samples: null, field: null, attentionMap: null, elapsedMs: 0, step: 0, gpuPeakBytes: 0, quality: null, qualityPending: false });
 
+/**
+ * Default names of queued configs: what sets each apart from the others (e.g. "timesteps=uniform"), so the
+ * compare view's legends say what was varied. Names given by the user (and names already unique) are kept.
+ */
+export function nameQueue(queue: QueueItem[], runs: readonly SavedRun[]): QueueItem[] {
+  const auto = (q: QueueItem) => q.name === '' || /^queued \d+$/.test(q.name);
+  const { diffs } = diffConfigs(queue.map((q) => q.config));
+  const taken = new Set(runs.map((r) => r.record.name));
+  return queue.map((q, i) => {
+    if (!auto(q)) return q;
+    let name = runName(diffs[i]);
+    if (name === 'base' || taken.has(name)) name = `queued ${runs.length + i + 1}`;
+    taken.add(name);
+    return { ...q, name };
+  });
+}
+
 export const useApp = create<AppState>()((set, get) => {
   /** Sends the current config to the worker (a new run) and writes it to the URL. */
   const reconfigure = (config: Config, extra: Partial<AppState> = {}) => {
@@ -399,7 +416,7 @@ export const useApp = create<AppState>()((set, get) => {
     clearBaseline: () => set({ baseline: null }),
     enqueue(config, name) {
       const c = config ?? get().config;
-      set({ queue: [...get().queue, { id: newRunId(), name: name ?? `queued ${get().runs.length + get().queue.length + 1}`, config: c }] });
+      set({ queue: nameQueue([...get().queue, { id: newRunId(), name: name ?? '', config: c }], get().runs) });
     },
     dequeue(id) {
       set({ queue: get().queue.filter((q) => q.id !== id) });
