@@ -144,7 +144,21 @@ export function CanvasChart(p: CanvasChartProps) {
         if (!sc) return;
         ctx.textAlign = axis === 0 ? 'right' : 'left';
         ctx.fillStyle = sc.color ? resolveColor(canvas, sc.color) : muted;
-        for (const t of sc.ticks) ctx.fillText(sc.format(t), axis === 0 ? PAD.left - 4 : PAD.left + w + 4, sc.sy(t));
+        // A label wider than the margin (ticks that differ only in far digits) is narrowed, never clipped.
+        const avail = PAD.left - 6;
+        for (const t of sc.ticks) {
+          const label = sc.format(t);
+          const lx = axis === 0 ? PAD.left - 4 : PAD.left + w + 4;
+          const lw = ctx.measureText(label).width;
+          if (lw <= avail) ctx.fillText(label, lx, sc.sy(t));
+          else {
+            ctx.save();
+            ctx.translate(lx, sc.sy(t));
+            ctx.scale(avail / lw, 1);
+            ctx.fillText(label, 0, 0);
+            ctx.restore();
+          }
+        }
       });
       // Series: bars first, then lines.
       const ordered = [...series].sort((a, b) => (a.kind === 'bars' ? 0 : 1) - (b.kind === 'bars' ? 0 : 1));
