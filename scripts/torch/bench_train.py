@@ -2,7 +2,7 @@
 (logit-normal timesteps, v = ε − x0 target, AdamW, global-norm clipping, EMA), timed on this machine.
 
 usage: python3 bench_train.py '{"imageSize":28,"channels":1,"patch":4,"dim":64,"depth":4,"heads":4,"numClasses":10,"batch":64}' [--steps N] [--warmup W] [--threads T]
-Prints one JSON line: {"msPerStep": median, "imgPerSec", "threads", "torch", "warmupMs"}.
+Prints one JSON line: {"msPerStep": median, "imgPerSec", "threads", "torch", "warmupMs", "peakGflops"} (peak: a 512×512 fp32 matmul).
 """
 import argparse
 import copy
@@ -60,7 +60,16 @@ def main():
         step()
         times.append((time.perf_counter() - s) * 1000)
     ms = statistics.median(times)
-    print(json.dumps({"msPerStep": ms, "imgPerSec": B * 1000 / ms, "threads": torch.get_num_threads(), "torch": torch.__version__, "warmupMs": warm}))
+    # The same peak the TS rows report: fp32 512×512 matmul, median of repeats, on this many threads.
+    a_, b_ = torch.randn(512, 512), torch.randn(512, 512)
+    mm = []
+    for i in range(12):
+        s = time.perf_counter()
+        a_ @ b_
+        if i >= 2:
+            mm.append(time.perf_counter() - s)
+    peak = 2 * 512**3 / statistics.median(mm) / 1e9
+    print(json.dumps({"msPerStep": ms, "imgPerSec": B * 1000 / ms, "threads": torch.get_num_threads(), "torch": torch.__version__, "warmupMs": warm, "peakGflops": peak}))
 
 
 if __name__ == "__main__":

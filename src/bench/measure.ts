@@ -64,6 +64,8 @@ export interface TrainRow {
   ratioVsTorch?: number; // ours / PyTorch images per second (PyTorch on all cores)
   torch1ImgPerSec?: number; // PyTorch on one thread
   ratioVsTorch1?: number;
+  torch1PeakGflops?: number; // PyTorch's own matMul peak on one thread: the ceiling our ratio is measured against
+  torch1Mfu?: number; // PyTorch's model FLOPs utilisation on one thread (same FLOP count as ours)
 }
 
 export function median(xs: number[]): number {

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     const backends = parseTrainBackends(args.flags.backend?.[0]);
     const long = intFlag(args, 'long', 0, 100_000) ?? 500;
     await benchTrain({ backends, quick: !!args.flags.quick, steps, long, speed: !args.flags['no-speed'], torch: !args.flags['no-torch'], emit, log: (l) => process.stderr.write(l + '\n') });
-    if (!json) printTable(rows, ['name', 'backend', 'batch', 'tokens', 'depth', 'imgPerSec', 'msPerStep', 'gflops', 'peakGflops', 'mfu', 'kernelsPerStep', 'dispatchesPerStep', 'dispatchReduction', 'readbacksPerStep', 'peakBytes', 'numTensorsStep10', 'numTensorsLast', 'warmupMs', 'torchImgPerSec', 'ratioVsTorch', 'ratioVsTorch1']);
+    if (!json) printTable(rows, ['name', 'backend', 'batch', 'tokens', 'depth', 'imgPerSec', 'msPerStep', 'gflops', 'peakGflops', 'mfu', 'kernelsPerStep', 'dispatchesPerStep', 'dispatchReduction', 'readbacksPerStep', 'peakBytes', 'numTensorsStep10', 'numTensorsLast', 'warmupMs', 'torchImgPerSec', 'ratioVsTorch', 'torch1ImgPerSec', 'ratioVsTorch1', 'torch1PeakGflops', 'torch1Mfu']);
     return;
   }
   const backends = (args.flags.backend?.[0] ?? 'wasm').split(',');

@@ -104,6 +104,7 @@ export interface TorchFigures {
   msPerStep: number;
   imgPerSec: number;
   threads: number;
+  peakGflops?: number; // PyTorch's fp32 512×512 matmul on the same threads
 }
 
 /** The PyTorch twin of a config (scripts/torch/bench_train.py) when /usr/bin/python3 has torch. */
@@ -180,7 +181,7 @@ export async function benchTrain(o: BenchTrainOptions): Promise<TrainRow[]> {
         for (const r of ours) {
           const same = r.batch === Number(c.overrides.batch);
           if (all && same) Object.assign(r, { torchMsPerStep: all.msPerStep, torchImgPerSec: all.imgPerSec, torchThreads: all.threads, ratioVsTorch: r.imgPerSec / all.imgPerSec });
-          if (one && same) Object.assign(r, { torch1ImgPerSec: one.imgPerSec, ratioVsTorch1: r.imgPerSec / one.imgPerSec });
+          if (one && same) Object.assign(r, { torch1ImgPerSec: one.imgPerSec, ratioVsTorch1: r.imgPerSec / one.imgPerSec, torch1PeakGflops: one.peakGflops, torch1Mfu: one.peakGflops ? (one.imgPerSec * (r.flopsPerStep / r.batch)) / 1e9 / one.peakGflops : undefined });
         }
       }
       ours.forEach(emit);
