@@ -110,12 +110,16 @@ async function main(): Promise<void> {
     await benchOps(emit);
     if (!json) printTable(rows, ['op', 'a', 'b', 'tfjsMs', 'explicitTransposeMs', 'simdKernelMs', 'speedup', 'bestGflops']);
   } else if (suite === 'attention') {
-    const { benchAttention } = await import('./bench_attention');
+    const { benchAttention, formatTable } = await import('./bench_attention');
+    const att: Awaited<ReturnType<typeof benchAttention>> = [];
     const { benchCheckpointing } = await import('./bench_checkpointing');
     const ckpt: Record<string, unknown>[] = [];
     for (const backend of backends) {
       await setupBackend(backend);
-      for (const r of await benchAttention({ backend })) emit(r);
+      for (const r of await benchAttention({ backend, print: false })) {
+        att.push(r);
+        emit(r);
+      }
       // A whole depth-8 training step with checkpointing off and on (peak activation bytes).
       for (const r of await benchCheckpointing({ depth: 8 })) {
         if (json) process.stdout.write(JSON.stringify(r) + '\n');
@@ -123,8 +127,7 @@ async function main(): Promise<void> {
       }
     }
     if (!json) {
-      printTable(rows, Object.keys(rows[0] ?? {}));
-      process.stdout.write('\n');
+      process.stdout.write(formatTable(att) + '\n\n');
       printTable(ckpt, Object.keys(ckpt[0] ?? {}));
     }
   }

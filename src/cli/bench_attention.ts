@@ -32,6 +32,7 @@ import { attention, resolveAttention, type AttentionKind } from '../core/attenti
 import { Rng } from '../core/rng';
 
 export interface BenchAttentionOptions {
+  print?: boolean; // print the rows (default on; `npm run bench` prints them itself)
   backend: string;
   lengths?: number[];
   json?: boolean;
@@ -327,8 +328,7 @@ export async function benchAttention(opts: BenchAttentionOptions): Promise<Row[]
     row.wallRatio = row.wallMs! / base.wallMs!;
   }
 
-  if (opts.json) console.log(JSON.stringify(rows, null, 2));
-  else console.log(formatTable(rows));
+  if (opts.print !== false) console.log(opts.json ? JSON.stringify(rows, null, 2) : formatTable(rows));
   return rows;
 }
 
