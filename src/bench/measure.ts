@@ -4,6 +4,7 @@
 // as in the app, so queued GPU work is inside the time; ms/step is the median over groups after warm-up.
 
 import * as tf from '@tensorflow/tfjs';
+import { gpuBytesAllocated } from '../core/backends';
 import type { Config } from '../core/config';
 import type { Dataset } from '../core/data/types';
 import { countParams } from '../core/model';
@@ -124,9 +125,7 @@ export function readCounter(): Counter {
   return { count: () => n, restore: () => Object.assign(engine, { read, readSync }) };
 }
 
-function gpuBytes(): number | undefined {
-  return (tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated;
-}
+const gpuBytes = gpuBytesAllocated;
 
 function pipelineCount(): number | undefined {
   const b = tf.backend() as unknown as { pipelineCache?: object };

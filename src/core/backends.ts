@@ -139,3 +139,12 @@ export async function initBackend(opts: InitOptions = {}): Promise<BackendReport
   }
   throw new Error(`no tfjs backend works here: ${attempts.map((a) => `${a.name}: ${a.error}`).join('; ')}`);
 }
+
+/**
+ * Bytes of GPU buffers the active backend holds (WebGPU: tfjs's buffer manager, free buffers it keeps for
+ * reuse included; `tf.memory().numBytesAllocatedInGPU`), or undefined on backends without GPU buffers.
+ */
+export function gpuBytesAllocated(): number | undefined {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number };
+  return typeof m.numBytesAllocatedInGPU === 'number' ? m.numBytesAllocatedInGPU : undefined;
+}

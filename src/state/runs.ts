@@ -107,7 +107,7 @@ export interface RecordInput {
   params: number;
   backend: string;
   elapsedMs: number;
-  /** Peak GPU bytes seen (tf.memory().numBytesInGPUAllocated), when the backend reports it. */
+  /** Peak GPU bytes seen (tf.memory().numBytesAllocatedInGPU), when the backend reports it. */
   gpuPeakBytes?: number;
   /** Quality rows the worker computed for this run at its last step (quality against NFE). */
   quality?: { rows: QualityRow[]; eval: EvalInputs } | null;

@@ -122,7 +122,7 @@ export interface AppState {
   queueRun: QueueRun | null;
   /** The run the setup was duplicated from: the Setup form highlights the settings changed since. */
   baseline: { id: string; name: string; config: Config } | null;
-  /** Largest GPU bytes reported in the current run (tf.memory().numBytesInGPUAllocated). */
+  /** Largest GPU bytes reported in the current run (tf.memory().numBytesAllocatedInGPU). */
   gpuPeakBytes: number;
   /** Quality against NFE of the current run, computed in the worker on request. */
   quality: { step: number; rows: QualityRow[]; eval: EvalInputs } | null;

@@ -4,7 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { ATTENTION_KINDS, resolveAttention } from '../core/attention';
-import { initBackend, type BackendReport } from '../core/backends';
+import { gpuBytesAllocated, initBackend, type BackendReport } from '../core/backends';
 import { decodeCheckpoint, encodeCheckpoint } from '../core/checkpoint';
 import { fingerprint, gridNoise } from '../core/compare/fixed_noise';
 import { ConfigError, type Config } from '../core/config';
@@ -364,7 +364,7 @@ export class TrainingSession {
       t.set(m.t, i * B);
       lossPerSample.set(m.lossPerSample, i * B);
     });
-    const mem = tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number };
+    const mem = tf.memory();
     const batch: MetricsBatch = {
       step: Int32Array.from(ms, (m) => m.step),
       loss: Float32Array.from(ms, (m) => m.loss),
@@ -376,7 +376,7 @@ export class TrainingSession {
       lossPerSample,
       numTensors: mem.numTensors,
       numBytes: mem.numBytes,
-      gpuBytes: mem.numBytesInGPUAllocated,
+      gpuBytes: gpuBytesAllocated(),
       elapsedMs: this.elapsedBefore + (now - this.startedAt),
     };
     this.emit({ type: 'metrics', batch }, [batch.step.buffer, batch.loss.buffer, batch.gradNorm.buffer, batch.lr.buffer, t.buffer, lossPerSample.buffer]);

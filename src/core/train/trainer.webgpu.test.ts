@@ -2,6 +2,7 @@
 // Run: npx vitest run --config vitest.webgpu.config.ts
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { gpuBytesAllocated } from '../backends';
 import { useNodeWebGPU } from '../../test_utils/webgpu_node';
 import { useBackend } from '../../test_utils/tf_backends';
 import { makeConfig } from '../config';
@@ -35,5 +36,28 @@ describe.skipIf(!wanted)('training step [webgpu]', () => {
     const cpu = await losses('cpu');
     expect(gpu.filter((_, i) => i % 2 === 1).every((g) => g > 0)).toBe(true); // gradient norms are real
     gpu.forEach((v, i) => expect(Math.abs(v - cpu[i])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(cpu[i]))));
+  });
+
+  it('holds the same GPU buffers and tensors from step 10 to step 30 (fixed shapes: buffers are reused)', async () => {
+    expect(await useNodeWebGPU()).toBeNull();
+    const c = makeConfig({ dataset: 'shapes16', patch: '4', dim: '16', depth: '1', heads: '2', batch: '4', warmup: '0' });
+    const t = new Trainer(c, createDataset('shapes16'));
+    const run = async (n: number) => {
+      for (let i = 0; i < n; i++) t.trainStep();
+      await t.flush();
+    };
+    // Groups of k = 5 steps, each ended by the one metrics readback, as the app trains. The buffer pool fills
+    // during the first groups (readback staging buffers sized by k), then holds: no growth after that.
+    const bytes: number[] = [];
+    const tensors: number[] = [];
+    for (let g = 0; g < 6; g++) {
+      await run(5);
+      bytes.push(gpuBytesAllocated()!);
+      tensors.push(tf.memory().numTensors);
+    }
+    expect(bytes[0]).toBeGreaterThan(0);
+    expect(bytes.slice(2)).toEqual(Array(4).fill(bytes[1]));
+    expect(tensors.slice(1)).toEqual(Array(5).fill(tensors[0]));
+    t.dispose();
   });
 });
