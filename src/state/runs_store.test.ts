@@ -4,27 +4,11 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeConfig } from '../core/config';
-import type { TrainingClient } from '../worker/client';
-import type { Command, MetricsBatch, SamplesPayload, WorkerEvent } from '../worker/protocol';
+import type { MetricsBatch, SamplesPayload, WorkerEvent } from '../worker/protocol';
 import { RUNS_STORAGE_KEY, serialiseRuns, recordRun } from './runs';
 import { emptySeries, appendMetrics } from './series';
+import { fakeClient, flush } from './fake_client';
 import type { useApp as UseApp } from './store';
-
-function fakeClient() {
-  const sent: Command[] = [];
-  let listener: ((e: WorkerEvent) => void) | null = null;
-  const client: TrainingClient = {
-    send: (cmd) => void sent.push(cmd),
-    subscribe: (fn) => {
-      listener = fn;
-      return () => (listener = null);
-    },
-    terminate: () => {},
-  };
-  return { client, sent, emit: (e: WorkerEvent) => listener!(e) };
-}
-
-const flush = () => new Promise<void>((r) => setTimeout(r, 0));
 
 const batch = (steps: number[], loss: number): MetricsBatch => ({
   step: Int32Array.from(steps),

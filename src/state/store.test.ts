@@ -1,24 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TrainingClient } from '../worker/client';
-import type { Command, MetricsBatch, WorkerEvent } from '../worker/protocol';
+import type { MetricsBatch, WorkerEvent } from '../worker/protocol';
+import { fakeClient, flush } from './fake_client';
 import { useApp } from './store';
-
-/** A client that records commands and lets the test play the worker. */
-function fakeClient() {
-  const sent: Command[] = [];
-  let listener: ((e: WorkerEvent) => void) | null = null;
-  const client: TrainingClient = {
-    send: (cmd) => void sent.push(cmd),
-    subscribe: (fn) => {
-      listener = fn;
-      return () => (listener = null);
-    },
-    terminate: () => {},
-  };
-  return { client, sent, emit: (e: WorkerEvent) => listener!(e) };
-}
-
-const flush = () => new Promise<void>((r) => setTimeout(r, 0)); // events are applied in batches
 
 const batch = (steps: number[], loss = 1): MetricsBatch => ({
   step: Int32Array.from(steps),
