@@ -205,9 +205,7 @@ export function SpeedTable({ runs }: { runs: SavedRun[] }) {
         <tbody>
           {runs.map((r, i) => (
             <tr key={r.id}>
-              <td>
-                <span className="swatch" style={{ background: runColour(i) }} /> {r.record.name}
-              </td>
+              <RunCell run={r} index={i} />
               <td className="mono">{r.record.steps}</td>
               <td className="mono">{r.record.msPerStep ? r.record.msPerStep.toFixed(1) : '—'}</td>
               <td className="mono">{r.record.imgPerSec ? r.record.imgPerSec.toFixed(0) : '—'}</td>
@@ -219,6 +217,15 @@ export function SpeedTable({ runs }: { runs: SavedRun[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** A table's first cell: the run's colour (as in the charts) and its name. */
+function RunCell({ run, index }: { run: SavedRun; index: number }) {
+  return (
+    <td>
+      <span className="swatch" style={{ background: runColour(index) }} /> {run.record.name}
+    </td>
   );
 }
 
@@ -243,9 +250,7 @@ export function DiffTable({ runs }: { runs: SavedRun[] }) {
           <tbody>
             {runs.map((r, i) => (
               <tr key={r.id}>
-                <td>
-                  <span className="swatch" style={{ background: runColour(i) }} /> {r.record.name}
-                </td>
+                <RunCell run={r} index={i} />
                 {keys.map((k) => (
                   <td key={k} className="mono">
                     {diffs[i][k]}
