@@ -71,8 +71,9 @@ test.describe('compare runs', () => {
     const lines = text.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^run,timesteps,seed,steps,lossFirst,lossLast,/);
-    expect(lines[1]).toMatch(new RegExp(`^[^,]+,uniform,0,${STEPS},`));
-    expect(lines[2]).toMatch(new RegExp(`^[^,]+,"logit-normal:0,1",0,${STEPS},`));
+    // Queued runs are named by what sets them apart; a name with a comma is quoted.
+    expect(lines[1]).toMatch(new RegExp(`^timesteps=uniform,uniform,0,${STEPS},`));
+    expect(lines[2]).toMatch(new RegExp(`^"timesteps=logit-normal:0,1","logit-normal:0,1",0,${STEPS},`));
 
     for (const id of ['compare-loss-chart', 'compare-grids']) {
       const dl = page.waitForEvent('download');
