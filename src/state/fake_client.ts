@@ -1,6 +1,6 @@
 // A training client for store tests: records the commands the store sends and lets the test play the worker.
 import type { TrainingClient } from '../worker/client';
-import type { Command, WorkerEvent } from '../worker/protocol';
+import type { Command, MetricsBatch, WorkerEvent } from '../worker/protocol';
 
 export function fakeClient() {
   const sent: Command[] = [];
@@ -18,3 +18,21 @@ export function fakeClient() {
 
 /** Lets the store apply the events it batches. */
 export const flush = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/** A metrics batch as the worker sends it: the given steps at one loss, the rest fixed (overridable). */
+export function metricsBatch(steps: number[], loss = 1, extra: Partial<MetricsBatch> = {}): MetricsBatch {
+  return {
+    step: Int32Array.from(steps),
+    loss: Float32Array.from(steps, () => loss),
+    gradNorm: Float32Array.from(steps, () => 1),
+    lr: Float32Array.from(steps, () => 1e-3),
+    msPerStep: 10,
+    imgPerSec: 100,
+    t: Float32Array.from(steps, () => 0.5),
+    lossPerSample: Float32Array.from(steps, () => loss),
+    numTensors: 1,
+    numBytes: 4,
+    elapsedMs: 1,
+    ...extra,
+  };
+}

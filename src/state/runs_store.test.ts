@@ -4,26 +4,13 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeConfig } from '../core/config';
-import type { MetricsBatch, SamplesPayload, WorkerEvent } from '../worker/protocol';
+import type { SamplesPayload, WorkerEvent } from '../worker/protocol';
 import { RUNS_STORAGE_KEY, serialiseRuns, recordRun } from './runs';
 import { emptySeries, appendMetrics } from './series';
-import { fakeClient, flush } from './fake_client';
+import { fakeClient, flush, metricsBatch } from './fake_client';
 import type { useApp as UseApp } from './store';
 
-const batch = (steps: number[], loss: number): MetricsBatch => ({
-  step: Int32Array.from(steps),
-  loss: Float32Array.from(steps, () => loss),
-  gradNorm: Float32Array.from(steps, () => 1),
-  lr: Float32Array.from(steps, () => 1e-3),
-  msPerStep: 10,
-  imgPerSec: 100,
-  t: Float32Array.from(steps, () => 0.5),
-  lossPerSample: Float32Array.from(steps, () => loss),
-  numTensors: 1,
-  numBytes: 4096,
-  gpuBytes: 8192,
-  elapsedMs: 30,
-});
+const batch = (steps: number[], loss: number) => metricsBatch(steps, loss, { numBytes: 4096, gpuBytes: 8192, elapsedMs: 30 });
 
 const samples = (step: number, noise = 'feedf00d'): SamplesPayload => ({
   step,

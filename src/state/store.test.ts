@@ -1,21 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { MetricsBatch, WorkerEvent } from '../worker/protocol';
-import { fakeClient, flush } from './fake_client';
+import type { WorkerEvent } from '../worker/protocol';
+import { fakeClient, flush, metricsBatch } from './fake_client';
 import { useApp } from './store';
 
-const batch = (steps: number[], loss = 1): MetricsBatch => ({
-  step: Int32Array.from(steps),
-  loss: Float32Array.from(steps, () => loss),
-  gradNorm: Float32Array.from(steps, () => 1),
-  lr: Float32Array.from(steps, () => 1e-3),
-  msPerStep: 10,
-  imgPerSec: 100,
-  t: Float32Array.from(steps, () => 0.5),
-  lossPerSample: Float32Array.from(steps, () => loss),
-  numTensors: 1,
-  numBytes: 4,
-  elapsedMs: 1,
-});
+const batch = (steps: number[], loss = 1) => metricsBatch(steps, loss);
 
 const configured = (): WorkerEvent => ({
   type: 'configured',
