@@ -36,9 +36,20 @@ export interface CanvasChartProps {
 
 const PAD = { left: 46, right: 10, top: 6, bottom: 20 };
 
-function resolveColor(el: Element, c: string): string {
+// Theme colours resolved once per theme: getComputedStyle in a draw would force a style recalculation of the
+// page after every React commit, which is what made chart draws long main-thread tasks under load.
+const colourCache = new Map<string, string>();
+function resolveColor(_el: Element, c: string): string {
   const m = /^var\((--[\w-]+)\)$/.exec(c);
-  return m ? getComputedStyle(el).getPropertyValue(m[1]).trim() || '#888' : c;
+  if (!m) return c;
+  const root = document.documentElement;
+  const key = `${root.dataset.theme ?? ''}|${m[1]}`;
+  let v = colourCache.get(key);
+  if (v === undefined) {
+    v = getComputedStyle(root).getPropertyValue(m[1]).trim() || '#888';
+    colourCache.set(key, v);
+  }
+  return v;
 }
 
 const defaultFormat = (v: number) => {
@@ -71,6 +82,7 @@ export function CanvasChart(p: CanvasChartProps) {
     props.current = p;
   });
   const drawRef = useRef<() => void>(() => {});
+  const widthRef = useRef<number | null>(null);
 
   useEffect(() => {
     const canvas = ref.current;
@@ -78,7 +90,8 @@ export function CanvasChart(p: CanvasChartProps) {
     const draw = () => {
       const { x, series, height, logY, xDomain, yMin, formatX = defaultFormat } = props.current;
       const dpr = window.devicePixelRatio || 1;
-      const width = canvas.clientWidth;
+      // The width the ResizeObserver last reported (reading clientWidth here would force a layout).
+      const width = widthRef.current ?? canvas.clientWidth;
       if (width === 0) return;
       if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
         canvas.width = Math.round(width * dpr);
@@ -225,7 +238,10 @@ export function CanvasChart(p: CanvasChartProps) {
     // Every draw (first, resize, new data) is its own task: five charts mounting at once stay five short tasks.
     const redraw = () => scheduleDraw(canvas, () => drawRef.current());
     redraw();
-    const ro = new ResizeObserver(redraw);
+    const ro = new ResizeObserver((entries) => {
+      widthRef.current = entries[entries.length - 1].contentRect.width;
+      redraw();
+    });
     ro.observe(canvas);
     return () => {
       ro.disconnect();
