@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { installWasmBatchMatMul, wasmKernelInstalled } from './ops/wasm_batch_matmul';
+import { installWasmBatchMatMul, wasmGemmKind, wasmKernelInstalled, type GemmKind } from './ops/wasm_batch_matmul';
 
 import { BACKENDS, type BackendName } from './backend_names';
 
@@ -27,7 +27,8 @@ export interface BackendReport {
   features?: string[];
   limits?: Record<string, number>;
   timestampQuery?: boolean;
-  wasm?: { simd: boolean; threads: boolean; simdKernels: boolean };
+  /** gemm: which of our GEMM kernels runs the products (relaxed SIMD's FMA, or plain SIMD). */
+  wasm?: { simd: boolean; threads: boolean; simdKernels: boolean; gemm: GemmKind | null };
 }
 
 /**
@@ -103,7 +104,7 @@ function describe(name: BackendName): Partial<BackendReport> {
     };
   }
   if (name === 'wasm') {
-    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), simdKernels: wasmKernelInstalled() } };
+    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), simdKernels: wasmKernelInstalled(), gemm: wasmGemmKind() } };
   }
   return {};
 }

@@ -2,9 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect } from 'vitest';
+import { enableWasmRelaxedSimd } from '../cli/wasm_features';
 
 // PROD silences tfjs's Node banner. (IS_TEST would also turn on a kernel leak check that misfires on wasm's fused matMul.)
 tf.env().set('PROD', true);
+// The wasm GEMM's fused multiply-add, as in Chromium (Node 20 keeps relaxed SIMD behind a flag).
+enableWasmRelaxedSimd();
 
 export const NODE_BACKENDS = ['cpu', 'wasm'] as const;
 export type NodeBackend = (typeof NODE_BACKENDS)[number];

@@ -83,6 +83,8 @@ export const op = {
   f32x4Const: (v: number) => [0xfd, 0x0c, ...[0, 1, 2, 3].flatMap(() => Array.from(new Uint8Array(new Float32Array([v]).buffer)))],
   i32x4Const: (v: number) => [0xfd, 0x0c, ...[0, 1, 2, 3].flatMap(() => Array.from(new Uint8Array(new Int32Array([v]).buffer)))],
   f32x4Sub: [0xfd, ...uleb(229)],
+  /** Relaxed SIMD: a·b + c, fused where the CPU has FMA (one rounding) or mul+add (two); either is allowed. */
+  f32x4RelaxedMadd: [0xfd, ...uleb(0x105)],
   f32x4Div: [0xfd, ...uleb(231)],
   f32x4Min: [0xfd, ...uleb(232)],
   f32x4Max: [0xfd, ...uleb(233)],

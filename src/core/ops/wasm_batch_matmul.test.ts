@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, useBackend } from '../../test_utils/tf_backends';
 import { Rng } from '../rng';
-import { installWasmBatchMatMul, wasmKernelCalls } from './wasm_batch_matmul';
+import { GEMM_KINDS, installWasmBatchMatMul, useGemmKinds, wasmGemmKind, wasmKernelCalls, type GemmKind } from './wasm_batch_matmul';
 
 interface Case { a: number[]; b: number[]; ta: boolean; tb: boolean; grads: boolean }
 
@@ -19,6 +19,7 @@ const CASES: Case[] = [
   { a: [300, 6], b: [300, 21], ta: true, tb: false, grads: true }, // K past one cache block (128)
   { a: [1, 5, 16], b: [4, 16, 5], ta: false, tb: false, grads: false }, // broadcast A over the batch
   { a: [4, 5, 16], b: [1, 16, 3], ta: false, tb: false, grads: false }, // broadcast B
+  { a: [23, 150], b: [150, 37], ta: false, tb: false, grads: true }, // rows past the 6-row panels, K past a block
 ];
 
 const rand = (shape: number[], seed: number) => Array.from(new Rng(seed).normals(shape.reduce((x, y) => x * y, 1)));
@@ -42,17 +43,25 @@ describe('wasm SIMD BatchMatMul', () => {
     expect(installWasmBatchMatMul()).toBe(true);
   });
 
-  it('matches the cpu backend on values and gradients for batched, transposed and broadcast products', async () => {
-    const before = wasmKernelCalls();
-    for (const [i, c] of CASES.entries()) {
-      const ref = await on('cpu', c, i);
-      const got = await on('wasm', c, i);
-      expectClose(got.y, ref.y, 1e-4, 1e-5);
-      expectClose(got.da, ref.da, 1e-4, 1e-5);
-      expectClose(got.db, ref.db, 1e-4, 1e-5);
-    }
-    expect(wasmKernelCalls()).toBeGreaterThan(before + CASES.length); // the SIMD path actually ran
-  });
+  for (const kind of Object.keys(GEMM_KINDS) as GemmKind[]) {
+    it(`${kind}: matches the cpu backend on values and gradients for batched, transposed and broadcast products`, async () => {
+      useGemmKinds([kind]);
+      try {
+        const before = wasmKernelCalls();
+        for (const [i, c] of CASES.entries()) {
+          const ref = await on('cpu', c, i);
+          const got = await on('wasm', c, i);
+          expectClose(got.y, ref.y, 1e-4, 1e-5);
+          expectClose(got.da, ref.da, 1e-4, 1e-5);
+          expectClose(got.db, ref.db, 1e-4, 1e-5);
+        }
+        expect(wasmKernelCalls()).toBeGreaterThan(before + CASES.length); // the SIMD path actually ran
+        expect(wasmGemmKind()).toBe(kind); // this kind, not a fallback (Node gets relaxed SIMD from test_utils)
+      } finally {
+        useGemmKinds(Object.keys(GEMM_KINDS) as GemmKind[]);
+      }
+    });
+  }
 
   it('leaves no tensors behind and survives heap growth', async () => {
     await useBackend('wasm');

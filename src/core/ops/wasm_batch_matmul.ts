@@ -63,10 +63,50 @@ export function wasmModuleOnHeap<T>(key: string, bytes: (shared: boolean) => Uin
   return exports;
 }
 
-/** The GEMM module on the wasm backend's heap; null without WASM SIMD. */
+/**
+ * The GEMM variants, fastest first. `relaxed-madd` needs WebAssembly relaxed SIMD (on by default in Chromium
+ * 114+; Node 20 needs V8's --experimental-wasm-relaxed-simd, which src/cli/wasm_features.ts sets): one
+ * f32x4.relaxed_madd per multiply-add, an FMA instruction where the CPU has one, so a 6×8 tile fits the
+ * 16 SIMD registers and each k step issues 12 FMAs for 8 loads. `simd128` is the portable fallback.
+ */
+export const GEMM_KINDS = {
+  'relaxed-madd': (shared: boolean) => gemmModule(shared, 6, 2, true),
+  simd128: (shared: boolean) => gemmModule(shared, 4, 2, false),
+} as const;
+export type GemmKind = keyof typeof GEMM_KINDS;
+
+let allowed: readonly GemmKind[] = ['relaxed-madd', 'simd128'];
+let active: GemmKind | null = null;
+
+/** Restricts the GEMM to some kinds (tests and benchmarks compare them); the next product picks again. */
+export function useGemmKinds(kinds: readonly GemmKind[]): void {
+  allowed = kinds;
+  active = null;
+}
+
+/** The kind the wasm backend's products run through (null before the first, or without WASM SIMD). */
+export function wasmGemmKind(): GemmKind | null {
+  return active;
+}
+
+const validated = new Map<GemmKind, boolean>();
+function validates(kind: GemmKind): boolean {
+  let ok = validated.get(kind);
+  if (ok === undefined) validated.set(kind, (ok = WebAssembly.validate(GEMM_KINDS[kind](false) as BufferSource)));
+  return ok;
+}
+
+/** The GEMM module on the wasm backend's heap: the first allowed kind this engine validates; null without WASM SIMD. */
 export function wasmGemm(): GemmExports | null {
-  gemm = wasmModuleOnHeap<GemmExports>('gemm', gemmModule);
-  return gemm;
+  for (const kind of allowed) {
+    const g = validates(kind) ? wasmModuleOnHeap<GemmExports>(`gemm-${kind}`, GEMM_KINDS[kind]) : null;
+    if (g) {
+      active = kind;
+      return (gemm = g);
+    }
+  }
+  active = null;
+  return (gemm = null);
 }
 
 /**

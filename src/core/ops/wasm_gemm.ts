@@ -12,8 +12,8 @@ import { assembleModule, F32, Fn, op, V128, type FuncDef } from './wasm_asm';
 const MK_PARAMS = ['pa', 'sAi', 'sAk', 'pb', 'sBk', 'pc', 'sCi', 'kn', 'mode', 'pbias'];
 // mode: 0 starts the tile from zero, 1 from the bias row, 2 from C (a later block of K).
 
-/** Micro-kernel: an R × 4V tile of C over kn steps of k. */
-function microKernel(R: number, V: number): FuncDef {
+/** Micro-kernel: an R × 4V tile of C over kn steps of k; `fma` uses relaxed SIMD's f32x4.relaxed_madd. */
+function microKernel(R: number, V: number, fma: boolean): FuncDef {
   const f = new Fn(`mk${R}x${V}`, MK_PARAMS);
   const c = (r: number, v: number) => `c${r}_${v}`;
   for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) f.l(c(r, v), V128);
@@ -33,7 +33,10 @@ function microKernel(R: number, V: number): FuncDef {
   for (let v = 0; v < V; v++) f.emit(f.get('pb'), op.v128LoadAt(16 * v), f.vset(`b${v}`));
   for (let r = 0; r < R; r++) {
     f.emit(f.get(`p${r}`), op.v128Load32Splat(0), f.vset('a'));
-    for (let v = 0; v < V; v++) f.emit(f.v(c(r, v)), f.v('a'), f.v(`b${v}`), op.f32x4Mul, op.f32x4Add, f.vset(c(r, v)));
+    for (let v = 0; v < V; v++) {
+      if (fma) f.emit(f.v('a'), f.v(`b${v}`), f.v(c(r, v)), op.f32x4RelaxedMadd, f.vset(c(r, v)));
+      else f.emit(f.v(c(r, v)), f.v('a'), f.v(`b${v}`), op.f32x4Mul, op.f32x4Add, f.vset(c(r, v)));
+    }
   }
   for (let r = 0; r < R; r++) f.emit(f.get(`p${r}`), f.get('sAk'), op.i32Add, f.set(`p${r}`));
   f.emit(f.get('pb'), f.get('sBk'), op.i32Add, f.set('pb'));
@@ -127,6 +130,7 @@ export interface GemmExports {
 }
 
 /** The module's functions, in the order FN indexes them (calls use those indices). */
-export function gemmModule(shared: boolean, R = 4, V = 2): Uint8Array {
-  return assembleModule([microKernel(R, V), microKernel(R, 1), microKernel(1, V), microKernel(1, 1), scalarKernel(), driver(R, V), transpose()], shared);
+export function gemmModule(shared: boolean, R = 4, V = 2, fma = false): Uint8Array {
+  const mk = (r: number, v: number) => microKernel(r, v, fma);
+  return assembleModule([mk(R, V), mk(R, 1), mk(1, V), mk(1, 1), scalarKernel(), driver(R, V), transpose()], shared);
 }
