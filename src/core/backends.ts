@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { installSharedIdentity } from './ops/wasm_identity';
 import { installWasmBatchMatMul, wasmGemmKind, wasmKernelInstalled, type GemmKind } from './ops/wasm_batch_matmul';
 
 import { BACKENDS, type BackendName } from './backend_names';
@@ -129,7 +130,10 @@ export async function initBackend(opts: InitOptions = {}): Promise<BackendReport
     const a = await tryBackend(name);
     attempts.push(a);
     if (!a.ok) continue;
-    if (name === 'wasm' && opts.wasmSimdKernels !== false) installWasmBatchMatMul();
+    if (name === 'wasm' && opts.wasmSimdKernels !== false) {
+      installWasmBatchMatMul();
+      installSharedIdentity();
+    }
     const failed = attempts.filter((x) => !x.ok);
     let reason: string;
     if (opts.forced === name) reason = `${name} was requested`;

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeBackends, expectClose, expectNoLeak, useBackend } from '../../test_utils/tf_backends';
 import { setFusedOps } from '../ops/fused';
 import { installWasmBatchMatMul } from '../ops/wasm_batch_matmul';
+import { installSharedIdentity } from '../ops/wasm_identity';
 import { ADAMW_DEFAULTS, adamwStep, adamwUpdate } from './adamw';
 import { runSteps } from './adamw_agreement';
 
@@ -55,6 +56,7 @@ describe('adamwStep (clipping, AdamW, EMA in one step)', () => {
   beforeAll(async () => {
     await useBackend('wasm');
     expect(installWasmBatchMatMul()).toBe(true); // the fused path runs with our GEMM only
+    expect(installSharedIdentity()).toBe(true); // clones share data, as in the app
   });
 
   it('fused on wasm equals the tfjs composite: norms, weights, moments and EMA over three steps', async () => {
@@ -70,7 +72,9 @@ describe('adamwStep (clipping, AdamW, EMA in one step)', () => {
   it('the fused step runs no tfjs kernels on wasm, and the EMA (a clone of the weights) moves on its own', async () => {
     setFusedOps(true);
     const p = tf.variable(tf.tensor1d([1, 2, 3, 4, 5]));
+    const refs = tf.engine().backend.refCount(p.dataId);
     const e = tf.variable(p.clone(), false); // shares p's data
+    expect(tf.engine().backend.refCount(p.dataId)).toBe(refs + 2); // clone and EMA alias p: the in-place step must undo that
     const slot = { param: p, m: tf.variable(tf.zeros([5]), false), v: tf.variable(tf.zeros([5]), false) };
     const g = tf.ones([5]);
     adamwStep([slot], [g], { lr: 0.1, step: 0, hyper: ADAMW_DEFAULTS, gradClip: 0, ema: { decay: 0.5, targets: [e] } }).dispose(); // copy on write happens here
