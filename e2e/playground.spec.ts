@@ -327,9 +327,13 @@ test('a diverged run says what happened and offers a safer restart', async ({ pa
   await pg.open(TINY);
   const lr = (await pg.state()).config.lr as number;
   // The worker's detection is unit-tested (src/worker/session.test.ts); here the page's side of it.
-  await page.evaluate(() => window.__fp!.store.setState({ runState: 'diverged', stateMessage: 'the loss became NaN at step 7.' }));
+  // A late state event from the worker (it is still settling after the first configure) can overwrite the
+  // injected state: inject again until the banner shows.
   const banner = page.getByTestId('diverged');
-  await expect(banner).toContainText('NaN at step 7');
+  await expect(async () => {
+    await page.evaluate(() => window.__fp!.store.setState({ runState: 'diverged', stateMessage: 'the loss became NaN at step 7.' }));
+    await expect(banner).toContainText('NaN at step 7', { timeout: 2000 });
+  }).toPass({ timeout: 60_000 });
   await expect(banner).toContainText('lower learning rate');
   await expect(page.getByTestId('play')).toBeDisabled();
   await pg.shot('panel-controls-diverged', pg.panel('controls'));
