@@ -24,16 +24,20 @@ test.describe('engine in the browser', () => {
     expect(pg.consoleErrors).toEqual([]);
   });
 
-  test('the same steps on webgpu and cpu agree', async ({ browser }) => {
+  test('the same steps on webgpu, wasm and cpu agree', async ({ browser }) => {
     const losses: Record<string, number[]> = {};
-    for (const backend of ['webgpu', 'cpu']) {
+    for (const backend of ['webgpu', 'wasm', 'cpu']) {
       const page = await browser.newPage();
       const pg = new Playground(page);
       await pg.open(`${TINY}&backend=${backend}`);
       expect(await pg.backend()).toBe(backend);
+      // On wasm the GEMM's helper worker started (shared memory under cross-origin isolation, a blob worker).
+      if (backend === 'wasm') expect((await pg.state()).gemmThreads).toBe(2);
       losses[backend] = (await pg.steps(6)).losses;
       await page.close();
     }
+    expect(losses.wasm).toHaveLength(6);
+    losses.wasm.forEach((l, i) => expect(Math.abs(l - losses.cpu[i])).toBeLessThanOrEqual(1e-3 * Math.abs(losses.cpu[i])));
     // Same seed → same weights, data, timesteps and noise (drawn in JS); only float rounding differs.
     // Stated tolerance: 1e-3 relative per step over 6 steps of training.
     expect(losses.webgpu).toHaveLength(6);

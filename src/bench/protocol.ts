@@ -6,6 +6,8 @@ export interface PageJob {
   job: Omit<BenchJob, 'config'> & { overrides: Record<string, string | number> };
   kind?: 'speed' | 'endurance';
   peak?: boolean;
+  /** false keeps the wasm GEMM on one thread (side-by-side comparison). */
+  gemmThreads?: boolean;
 }
 
 export type WorkerReply = { ok: true; row: TrainRow } | { ok: false; error: string };

@@ -8,6 +8,7 @@ import { initBackend, isBackendName, type BackendReport } from '../core/backends
 import { MNIST_ASSET_PATH } from '../core/data/mnist';
 import { createDataset, datasetInfo, type Dataset } from '../core/data/registry';
 import { CliError } from './args';
+import { spawnNodeGemmHelper } from './gemm_helper_node';
 import { enableWasmRelaxedSimd } from './wasm_features';
 
 tf.env().set('PROD', true); // silences tfjs's "install tfjs-node" banner; shape checks stay on
@@ -22,11 +23,11 @@ async function installNodeWebGPU(): Promise<void> {
   Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]), userAgent: 'node' }, configurable: true, writable: true });
 }
 
-export async function setupBackend(name = 'wasm', opts: { wasmSimdKernels?: boolean } = {}): Promise<BackendReport> {
+export async function setupBackend(name = 'wasm', opts: { wasmSimdKernels?: boolean; gemmThreads?: boolean } = {}): Promise<BackendReport> {
   if (!isBackendName(name) || name === 'webgl') throw new CliError(`--backend: got ${JSON.stringify(name)}, expected one of wasm, cpu, webgpu`);
   if (name === 'wasm') enableWasmRelaxedSimd();
   if (name === 'webgpu') await installNodeWebGPU();
-  const report = await initBackend({ forced: name, order: [name], ...opts });
+  const report = await initBackend({ forced: name, order: [name], wasmSimdKernels: opts.wasmSimdKernels, gemmHelper: opts.gemmThreads === false ? undefined : spawnNodeGemmHelper });
   return report;
 }
 

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { gemmThreadsFor, startGemmHelper, type SpawnGemmHelper } from './ops/wasm_gemm_threads';
 import { installSharedIdentity } from './ops/wasm_identity';
 import { installWasmBatchMatMul, wasmGemmKind, wasmKernelInstalled, type GemmKind } from './ops/wasm_batch_matmul';
 
@@ -28,8 +29,11 @@ export interface BackendReport {
   features?: string[];
   limits?: Record<string, number>;
   timestampQuery?: boolean;
-  /** gemm: which of our GEMM kernels runs the products (relaxed SIMD's FMA, or plain SIMD). */
-  wasm?: { simd: boolean; threads: boolean; simdKernels: boolean; gemm: GemmKind | null };
+  /**
+   * gemm: which of our GEMM kernels runs the products (relaxed SIMD's FMA, or plain SIMD); gemmThreads: 2 when
+   * large products are split with a helper worker (wasm_gemm_threads.ts), else 1.
+   */
+  wasm?: { simd: boolean; threads: boolean; simdKernels: boolean; gemm: GemmKind | null; gemmThreads: number };
 }
 
 /**
@@ -105,7 +109,7 @@ function describe(name: BackendName): Partial<BackendReport> {
     };
   }
   if (name === 'wasm') {
-    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), simdKernels: wasmKernelInstalled(), gemm: wasmGemmKind() } };
+    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), simdKernels: wasmKernelInstalled(), gemm: wasmGemmKind(), gemmThreads: gemmThreadsFor(Infinity) ? 2 : 1 } };
   }
   return {};
 }
@@ -119,6 +123,8 @@ export interface InitOptions {
   wasmPaths?: Record<string, string>;
   /** Our SIMD BatchMatMul for batched/transposed products on wasm (default on; off for side-by-side benchmarks). */
   wasmSimdKernels?: boolean;
+  /** Starts the GEMM's helper thread on wasm (the environment's Worker; without it products use one thread). */
+  gemmHelper?: SpawnGemmHelper;
 }
 
 export async function initBackend(opts: InitOptions = {}): Promise<BackendReport> {
@@ -133,6 +139,7 @@ export async function initBackend(opts: InitOptions = {}): Promise<BackendReport
     if (name === 'wasm' && opts.wasmSimdKernels !== false) {
       installWasmBatchMatMul();
       installSharedIdentity();
+      if (opts.gemmHelper) await startGemmHelper(opts.gemmHelper).catch(() => false); // one thread then
     }
     const failed = attempts.filter((x) => !x.ok);
     let reason: string;

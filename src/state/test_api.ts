@@ -8,6 +8,8 @@ import { readUrl } from './url';
 
 export interface TestState {
   backend: string | null;
+  /** Threads of the wasm GEMM (2 with its helper worker), null off wasm. */
+  gemmThreads: number | null;
   runState: string;
   step: number;
   losses: number[];
@@ -61,6 +63,7 @@ export function installTestApi(): void {
       const s = useApp.getState();
       return {
         backend: s.report?.name ?? null,
+        gemmThreads: s.report?.wasm?.gemmThreads ?? null,
         runState: s.runState,
         step: s.step,
         losses: [...s.series.loss],

@@ -21,6 +21,7 @@ import type { Decoded } from './decode_images';
 import { firstBlockAttention, measureAttention, scheduleTables, velocityField } from './inspect';
 import { classGrid, spread, stdDev, trajectoryStrip } from './sample_pictures';
 import type { AttentionInfo, Command, DataPreview, DatasetSummary, MetricsBatch, RunState, SampleSettings, SamplesPayload, UploadItem, WorkerEvent } from './protocol';
+import { spawnBrowserGemmHelper } from './gemm_helper';
 
 export type Emit = (e: WorkerEvent, transfer?: Transferable[]) => void;
 export type AssetLoader = (path: string) => Promise<Uint8Array>;
@@ -108,7 +109,7 @@ export class TrainingSession {
       switch (cmd.type) {
         case 'init': {
           this.assetBase = cmd.assetBase;
-          this.report = await initBackend({ forced: cmd.backend });
+          this.report = await initBackend({ forced: cmd.backend, gemmHelper: spawnBrowserGemmHelper });
           const schedules = scheduleTables();
           this.emit({ type: 'ready', report: this.report, schedules });
           this.setState('idle');

@@ -5,7 +5,10 @@
 // `npm run bench -- ops` measures the paths side by side.
 
 import * as tf from '@tensorflow/tfjs';
-import { gemmModule, type GemmExports } from './wasm_gemm';
+import { GEMM_KINDS, type GemmExports, type GemmKind } from './wasm_gemm';
+import { gemmThreadsFor, gemmTwoThreads } from './wasm_gemm_threads';
+
+export { GEMM_KINDS, type GemmKind } from './wasm_gemm';
 
 export interface WasmBackendLike {
   wasm: { asm?: { memory?: WebAssembly.Memory }; wasmExports?: { memory?: WebAssembly.Memory }; _malloc(n: number): number; _free(p: number): void };
@@ -32,6 +35,10 @@ export function wasmKernelCalls(): number {
 
 export function wasmKernelInstalled(): boolean {
   return gemm !== null && (tf.getKernel('BatchMatMul', 'wasm') as { flowGemm?: boolean } | undefined)?.flowGemm === true;
+}
+
+function heapMemory(be: WasmBackendLike): WebAssembly.Memory {
+  return be.wasm.asm?.memory ?? be.wasm.wasmExports!.memory!;
 }
 
 /** The heap offset of a tensor's data on the wasm backend. */
@@ -62,18 +69,6 @@ export function wasmModuleOnHeap<T>(key: string, bytes: (shared: boolean) => Uin
   byKey.set(key, exports);
   return exports;
 }
-
-/**
- * The GEMM variants, fastest first. `relaxed-madd` needs WebAssembly relaxed SIMD (on by default in Chromium
- * 114+; Node 20 needs V8's --experimental-wasm-relaxed-simd, which src/cli/wasm_features.ts sets): one
- * f32x4.relaxed_madd per multiply-add, an FMA instruction where the CPU has one, so a 6×8 tile fits the
- * 16 SIMD registers and each k step issues 12 FMAs for 8 loads. `simd128` is the portable fallback.
- */
-export const GEMM_KINDS = {
-  'relaxed-madd': (shared: boolean) => gemmModule(shared, 6, 2, true),
-  simd128: (shared: boolean) => gemmModule(shared, 4, 2, false),
-} as const;
-export type GemmKind = keyof typeof GEMM_KINDS;
 
 let allowed: readonly GemmKind[] = ['relaxed-madd', 'simd128'];
 let active: GemmKind | null = null;
@@ -128,7 +123,7 @@ export function gemmOnHeap(be: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorIn
   const pbias = bias ? heapOffset(be, bias) : 0;
   if (M * N * batch === 0) return;
   if (K === 0) {
-    const view = new Float32Array(be.wasm.asm?.memory?.buffer ?? be.wasm.wasmExports!.memory!.buffer, po, batch * M * N);
+    const view = new Float32Array(heapMemory(be).buffer, po, batch * M * N);
     view.fill(0);
     if (bias) {
       const bv = new Float32Array(view.buffer, pbias, N);
@@ -147,7 +142,28 @@ export function gemmOnHeap(be: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorIn
   const sAb = batchA === 1 ? 0 : M * K * 4;
   const sBb = batchB === 1 ? 0 : K * N * 4;
   const [sAi, sAk] = transposeA ? [4, M * 4] : [K * 4, 4];
-  for (let i = 0; i < batch; i++) g.gemm(pa + i * sAb, pb + i * sBb, po + i * M * N * 4, pbias, M, K, N, sAi, sAk, N * 4, KC);
+  const one = (i: number) => g.gemm(pa + i * sAb, pb + i * sBb, po + i * M * N * 4, pbias, M, K, N, sAi, sAk, N * 4, KC);
+  if (gemmThreadsFor(2 * M * K * N * batch) && (batch >= 2 || M >= 12)) {
+    const heap = new Float32Array(heapMemory(be).buffer);
+    const view = (p: number, floats: number) => heap.subarray(p >>> 2, (p >>> 2) + floats);
+    const biasView = bias ? view(pbias, N) : null;
+    const common = { bias: biasView, K, N, sAi, sAk, kc: KC };
+    if (batch >= 2) {
+      // The helper takes entries [0, h), this thread [h, batch).
+      const h = batch >> 1;
+      const share = { ...common, a: view(pa, (sAb ? h : 1) * M * K), b: view(pb, (sBb ? h : 1) * K * N), cFloats: h * M * N, M, count: h, sAb, sBb };
+      gemmTwoThreads(share, () => { for (let i = h; i < batch; i++) one(i); }, (c) => heap.set(c, po >>> 2));
+    } else {
+      // The helper takes rows [0, rows), a multiple of the 6-row panel, this thread the rest.
+      const rows = Math.round(M / 12) * 6;
+      const a = transposeA ? view(pa, K * M) : view(pa, rows * K); // Aᵀ: a row of A is a column of the stored matrix
+      const share = { ...common, a, b: view(pb, K * N), cFloats: rows * N, M: rows, count: 1, sAb: 0, sBb: 0 };
+      const mine = () => g.gemm(pa + rows * sAi, pb, po + rows * N * 4, pbias, M - rows, K, N, sAi, sAk, N * 4, KC);
+      gemmTwoThreads(share, mine, (c) => heap.set(c, po >>> 2));
+    }
+  } else {
+    for (let i = 0; i < batch; i++) one(i);
+  }
   if (scratch) be.wasm._free(scratch);
   calls++;
 }

@@ -134,3 +134,15 @@ export function gemmModule(shared: boolean, R = 4, V = 2, fma = false): Uint8Arr
   const mk = (r: number, v: number) => microKernel(r, v, fma);
   return assembleModule([mk(R, V), mk(R, 1), mk(1, V), mk(1, 1), scalarKernel(), driver(R, V), transpose()], shared);
 }
+
+/**
+ * The GEMM variants, fastest first. `relaxed-madd` needs WebAssembly relaxed SIMD (on by default in Chromium
+ * 114+; Node 20 needs V8's --experimental-wasm-relaxed-simd, which src/cli/wasm_features.ts sets): one
+ * f32x4.relaxed_madd per multiply-add, an FMA instruction where the CPU has one, so a 6×8 tile fits the
+ * 16 SIMD registers and each k step issues 12 FMAs for 8 loads. `simd128` is the portable fallback.
+ */
+export const GEMM_KINDS = {
+  'relaxed-madd': (shared: boolean) => gemmModule(shared, 6, 2, true),
+  simd128: (shared: boolean) => gemmModule(shared, 4, 2, false),
+} as const;
+export type GemmKind = keyof typeof GEMM_KINDS;
