@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../core/config';
 import { createDataset } from '../core/data/registry';
 import { installWasmBatchMatMul } from '../core/ops/wasm_batch_matmul';
-import { gemmThreadsFor, startGemmHelper, stopGemmHelper, useGemmThreads } from '../core/ops/wasm_gemm_threads';
+import { gemmThreadJobs, gemmThreadsFor, startGemmHelper, stopGemmHelper, useGemmThreads } from '../core/ops/wasm_gemm_threads';
 import { installSharedIdentity } from '../core/ops/wasm_identity';
 import { Rng } from '../core/rng';
 import { Trainer } from '../core/train/trainer';
@@ -14,18 +14,20 @@ import { spawnNodeGemmHelper } from './gemm_helper_node';
 
 const rand = (shape: number[], seed: number) => tf.tensor(Array.from(new Rng(seed).normals(shape.reduce((x, y) => x * y, 1))), shape);
 
-// [a shape, b shape, transposeA, transposeB]: batched, row split with odd M, transposed A (weight gradient),
-// transposed B (x·Wᵀ), broadcast A and B, a bias through fused.matMul below.
+// [a shape, b shape, transposeA, transposeB]: split by batch entry (with broadcast A or B), by rows (odd M),
+// by columns (transposed A, as in the weight gradients; and N > M), with transposed B (x·Wᵀ).
 const CASES: [number[], number[], boolean, boolean][] = [
   [[3, 37, 20], [3, 20, 9], false, false],
-  [[61, 33], [33, 17], false, false],
-  [[40, 29], [40, 13], true, false],
-  [[53, 24], [31, 24], false, true],
   [[2, 4, 19, 8], [2, 4, 19, 8], false, true],
   [[1, 13, 16], [5, 16, 7], false, false],
   [[5, 13, 16], [1, 16, 7], false, false],
+  [[61, 33], [33, 17], false, false],
+  [[53, 24], [31, 24], false, true],
   [[300, 6], [300, 21], true, false],
+  [[40, 29], [40, 37], true, false],
+  [[20, 30], [30, 64], false, false],
 ];
+const ALWAYS = { flops: 0, intensity: 0 }; // every product, however small
 
 describe('wasm GEMM on two threads', () => {
   beforeAll(async () => {
@@ -42,7 +44,7 @@ describe('wasm GEMM on two threads', () => {
   it('gives the one-thread products bit for bit, and the cpu backend’s within float32 noise', async () => {
     for (const [i, [sa, sb, ta, tb]] of CASES.entries()) {
       const product = (threads: boolean) => {
-        useGemmThreads(threads, 0); // every product, however small
+        useGemmThreads(threads, ALWAYS);
         return tf.tidy(() => {
           const y = tf.matMul(rand(sa, i), rand(sb, 100 + i), ta, tb);
           return Array.from(y.dataSync());
@@ -53,28 +55,31 @@ describe('wasm GEMM on two threads', () => {
       await useBackend('wasm');
       expect(gemmThreadsFor(0)).toBe(false); // off
       const one = product(false);
+      const jobs = gemmThreadJobs();
       const two = product(true);
-      expect(gemmThreadsFor(0)).toBe(true);
+      expect(gemmThreadJobs(), `case ${i} ran on the helper`).toBeGreaterThan(jobs);
       expect(two).toEqual(one);
       expectClose(two, ref, 1e-4, 1e-5);
     }
   });
 
-  it('a bias seeds the tile on both threads (fused.matMul)', () => {
-    useGemmThreads(true, 0);
-    const [got, want] = tf.tidy(() => {
-      const x = rand([50, 12], 1);
-      const w = rand([12, 10], 2);
-      const b = rand([10], 3);
-      return [Array.from(tf.fused.matMul({ a: x, b: w, bias: b }).dataSync()), Array.from(tf.add(tf.matMul(x, w), b).dataSync())];
-    });
-    expectClose(got, want, 1e-5, 1e-5);
+  it('a bias seeds the tile on both threads (fused.matMul), split by rows and by columns', () => {
+    useGemmThreads(true, ALWAYS);
+    for (const [m, n] of [[50, 10], [10, 40]]) {
+      const [got, want] = tf.tidy(() => {
+        const x = rand([m, 12], 1);
+        const w = rand([12, n], 2);
+        const b = rand([n], 3);
+        return [Array.from(tf.fused.matMul({ a: x, b: w, bias: b }).dataSync()), Array.from(tf.add(tf.matMul(x, w), b).dataSync())];
+      });
+      expectClose(got, want, 1e-5, 1e-5);
+    }
   });
 
   it('training gives the same losses bit for bit with and without the helper, and leaks nothing', async () => {
     const config = makeConfig({ dataset: 'shapes16', patch: '4', dim: '32', depth: '2', heads: '4', batch: '8', warmup: '2', lr: '0.003' });
     const run = async (threads: boolean) => {
-      useGemmThreads(threads, 0);
+      useGemmThreads(threads, ALWAYS);
       const t = new Trainer(config, createDataset('shapes16'));
       for (let i = 0; i < 4; i++) t.trainStep();
       const out = (await t.flush()).flatMap((m) => [m.loss, m.gradNorm]);

@@ -8,6 +8,20 @@ import * as tf from '@tensorflow/tfjs';
 import { GEMM_KINDS, type GemmExports, type GemmKind } from './wasm_gemm';
 import { gemmThreadsFor, gemmTwoThreads } from './wasm_gemm_threads';
 
+/**
+ * How to split a product between this thread and the helper, or null for one thread. Batches split by entry;
+ * one product by rows when A is row-major and B the smaller operand to copy whole, else by columns (each
+ * thread then streams only half of B, which matters when M is small, as in the weight gradients).
+ */
+export function threadShare(M: number, K: number, N: number, batch: number, batchA: number, batchB: number, transposeA: boolean): { split: 'batch' | 'rows' | 'cols'; at: number } | null {
+  const flops = 2 * M * K * N * batch;
+  if (!gemmThreadsFor(flops, batchA * M * K + batchB * K * N + batch * M * N)) return null;
+  if (batch >= 2) return { split: 'batch', at: batch >> 1 };
+  if (!transposeA && N <= M && M >= 12) return { split: 'rows', at: Math.round(M / 12) * 6 };
+  if (N >= 16) return { split: 'cols', at: Math.round(N / 16) * 8 };
+  return null;
+}
+
 export { GEMM_KINDS, type GemmKind } from './wasm_gemm';
 
 export interface WasmBackendLike {
@@ -142,24 +156,27 @@ export function gemmOnHeap(be: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorIn
   const sAb = batchA === 1 ? 0 : M * K * 4;
   const sBb = batchB === 1 ? 0 : K * N * 4;
   const [sAi, sAk] = transposeA ? [4, M * 4] : [K * 4, 4];
-  const one = (i: number) => g.gemm(pa + i * sAb, pb + i * sBb, po + i * M * N * 4, pbias, M, K, N, sAi, sAk, N * 4, KC);
-  if (gemmThreadsFor(2 * M * K * N * batch) && (batch >= 2 || M >= 12)) {
+  const one = (i: number) => g.gemm(pa + i * sAb, pb + i * sBb, po + i * M * N * 4, pbias, M, K, N, sAi, sAk, N * 4, N * 4, KC);
+  const share = threadShare(M, K, N, batch, batchA, batchB, transposeA);
+  if (share) {
     const heap = new Float32Array(heapMemory(be).buffer);
-    const view = (p: number, floats: number) => heap.subarray(p >>> 2, (p >>> 2) + floats);
-    const biasView = bias ? view(pbias, N) : null;
-    const common = { bias: biasView, K, N, sAi, sAk, kc: KC };
-    if (batch >= 2) {
+    const [a, b, c, bi] = [pa >>> 2, pb >>> 2, po >>> 2, pbias >>> 2];
+    const common = { K, sAi, sAk, kc: KC };
+    if (share.split === 'batch') {
       // The helper takes entries [0, h), this thread [h, batch).
-      const h = batch >> 1;
-      const share = { ...common, a: view(pa, (sAb ? h : 1) * M * K), b: view(pb, (sBb ? h : 1) * K * N), cFloats: h * M * N, M, count: h, sAb, sBb };
-      gemmTwoThreads(share, () => { for (let i = h; i < batch; i++) one(i); }, (c) => heap.set(c, po >>> 2));
+      const h = share.at;
+      const job = { ...common, M, N, count: h, sAb, sBb, a: { at: a, rows: sAb ? h : 1, cols: M * K, stride: M * K }, b: { at: b, rows: sBb ? h : 1, cols: K * N, stride: K * N }, bias: bias ? { at: bi, rows: 1, cols: N, stride: N } : null, c: { at: c, rows: h, cols: M * N, stride: M * N } };
+      gemmTwoThreads(heap, job, () => { for (let i = h; i < batch; i++) one(i); });
+    } else if (share.split === 'rows') {
+      // The helper takes rows [0, r) (A row-major: its rows are contiguous), this thread the rest.
+      const r = share.at;
+      const job = { ...common, M: r, N, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: r * K, stride: r * K }, b: { at: b, rows: 1, cols: K * N, stride: K * N }, bias: bias ? { at: bi, rows: 1, cols: N, stride: N } : null, c: { at: c, rows: r, cols: N, stride: N } };
+      gemmTwoThreads(heap, job, () => g.gemm(pa + r * sAi, pb, po + r * N * 4, pbias, M - r, K, N, sAi, sAk, N * 4, N * 4, KC));
     } else {
-      // The helper takes rows [0, rows), a multiple of the 6-row panel, this thread the rest.
-      const rows = Math.round(M / 12) * 6;
-      const a = transposeA ? view(pa, K * M) : view(pa, rows * K); // Aᵀ: a row of A is a column of the stored matrix
-      const share = { ...common, a, b: view(pb, K * N), cFloats: rows * N, M: rows, count: 1, sAb: 0, sBb: 0 };
-      const mine = () => g.gemm(pa + rows * sAi, pb, po + rows * N * 4, pbias, M - rows, K, N, sAi, sAk, N * 4, KC);
-      gemmTwoThreads(share, mine, (c) => heap.set(c, po >>> 2));
+      // The helper takes columns [0, n) of B and C, this thread the rest: each streams half of B.
+      const n = share.at;
+      const job = { ...common, M, N: n, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: M * K, stride: M * K }, b: { at: b, rows: K, cols: n, stride: N }, bias: bias ? { at: bi, rows: 1, cols: n, stride: n } : null, c: { at: c, rows: M, cols: n, stride: N } };
+      gemmTwoThreads(heap, job, () => g.gemm(pa, pb + n * 4, po + n * 4, pbias ? pbias + n * 4 : 0, M, K, N - n, sAi, sAk, N * 4, N * 4, KC));
     }
   } else {
     for (let i = 0; i < batch; i++) one(i);

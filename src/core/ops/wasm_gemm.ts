@@ -64,12 +64,12 @@ function scalarKernel(): FuncDef {
 }
 
 /**
- * gemm(pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, kc): C (contiguous, row stride 4N) = A·B (+ bias when
+ * gemm(pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, sCi, kc): C (rows sCi bytes apart) = A·B (+ bias when
  * pbias ≠ 0). Blocks of kc steps of K; within a block, panels of R rows, column tiles of 4V, 4 and 1.
  * Function indices: 0 mkRxV, 1 mkRx1, 2 mk1xV, 3 mk1x1, 4 sk (see gemmModule).
  */
 function driver(R: number, V: number): FuncDef {
-  const f = new Fn('gemm', ['pa', 'pb', 'pc', 'pbias', 'M', 'K', 'N', 'sAi', 'sAk', 'sBk', 'kc']);
+  const f = new Fn('gemm', ['pa', 'pb', 'pc', 'pbias', 'M', 'K', 'N', 'sAi', 'sAk', 'sBk', 'sCi', 'kc']);
   const call = (fn: number, rowOff: number) => [
     // (pa, sAi, sAk, pb, sBk, pc, sCi, kn, mode, pbias) for rows i + rowOff, column j
     f.get('aK'), f.get('i'), op.i32(rowOff), op.i32Add, f.get('sAi'), op.i32Mul, op.i32Add,
@@ -91,7 +91,6 @@ function driver(R: number, V: number): FuncDef {
     ...tiles(4, call(narrow, 0)),
     ...tiles(1, Array.from({ length: rows }, (_, r) => call(4, r)).flat()),
   ];
-  f.emit(f.get('N'), op.i32(2), op.i32Shl, f.set('sCi'));
   f.emit(op.i32(0), f.set('k0'));
   f.emit(op.block, op.loop, f.get('k0'), f.get('K'), op.i32GeU, op.brIf(1));
   // kn = min(kc, K − k0); mode = k0 ? 2 : (pbias ? 1 : 0)
@@ -125,7 +124,7 @@ function transpose(): FuncDef {
 }
 
 export interface GemmExports {
-  gemm(pa: number, pb: number, pc: number, pbias: number, M: number, K: number, N: number, sAi: number, sAk: number, sBk: number, kc: number): void;
+  gemm(pa: number, pb: number, pc: number, pbias: number, M: number, K: number, N: number, sAi: number, sAk: number, sBk: number, sCi: number, kc: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
 }
 

@@ -12,14 +12,20 @@ import { GEMM_KINDS, type GemmExports, type GemmKind } from './wasm_gemm';
 
 /** Products below this many floating-point operations stay on one thread. */
 export const MIN_FLOPS = 4e6;
+/**
+ * Nor do products with fewer operations per float of A, B and C than this: the copies would eat the gain
+ * (attention's batched 49×16·16×49 products ran slower on two threads; the projections run 1.5–1.9× faster).
+ */
+export const MIN_INTENSITY = 48;
 
 // ctrl: Int32 words at byte 0 of the scratch memory.
 const SEQ = 0; // job number, bumped by this thread
 const DONE = 1; // last job the helper finished
-const P = 2; // parameters: pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, kc, count, sAb, sBb, sCb
+const P = 2; // parameters: pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, sCi, kc, count, sAb, sBb, sCb
 const CTRL_BYTES = 128;
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB of address space, reserved not committed
+const SPIN_MS = 2; // the helper spins this long after a job before it sleeps
 
 /**
  * The helper's loop, as source (a worker is started from text): run jobs until SEQ goes negative.
@@ -30,13 +36,17 @@ export const HELPER_LOOP_SOURCE = `function run(module, memory) {
   const ctrl = new Int32Array(memory.buffer, 0, 32);
   let seen = 0;
   for (;;) {
+    // Spin a little before sleeping: a training step sends products milliseconds apart, and waking a
+    // sleeping thread can cost as much as a small product.
+    const until = performance.now() + ${SPIN_MS};
+    while (Atomics.load(ctrl, ${SEQ}) === seen && performance.now() < until);
     Atomics.wait(ctrl, ${SEQ}, seen);
     seen = Atomics.load(ctrl, ${SEQ});
     if (seen < 0) return;
     const p = ${P};
     const pa = ctrl[p], pb = ctrl[p + 1], pc = ctrl[p + 2], pbias = ctrl[p + 3], M = ctrl[p + 4], K = ctrl[p + 5], N = ctrl[p + 6];
-    const sAi = ctrl[p + 7], sAk = ctrl[p + 8], sBk = ctrl[p + 9], kc = ctrl[p + 10], count = ctrl[p + 11], sAb = ctrl[p + 12], sBb = ctrl[p + 13], sCb = ctrl[p + 14];
-    for (let i = 0; i < count; i++) g.gemm(pa + i * sAb, pb + i * sBb, pc + i * sCb, pbias, M, K, N, sAi, sAk, sBk, kc);
+    const sAi = ctrl[p + 7], sAk = ctrl[p + 8], sBk = ctrl[p + 9], sCi = ctrl[p + 10], kc = ctrl[p + 11], count = ctrl[p + 12], sAb = ctrl[p + 13], sBb = ctrl[p + 14], sCb = ctrl[p + 15];
+    for (let i = 0; i < count; i++) g.gemm(pa + i * sAb, pb + i * sBb, pc + i * sCb, pbias, M, K, N, sAi, sAk, sBk, sCi, kc);
     Atomics.store(ctrl, ${DONE}, seen);
     Atomics.notify(ctrl, ${DONE});
   }
@@ -57,6 +67,7 @@ interface Pool {
 let pool: Pool | null = null;
 let enabled = true;
 let minFlops = MIN_FLOPS;
+let minIntensity = MIN_INTENSITY;
 
 /**
  * Starts the helper with the fastest GEMM kind this engine validates; false where shared memory or
@@ -93,27 +104,55 @@ export function stopGemmHelper(): void {
 }
 
 /** Turns the two-thread path off or on, and from which size (tests send small products through it). */
-export function useGemmThreads(on: boolean, fromFlops = MIN_FLOPS): void {
+export function useGemmThreads(on: boolean, from: { flops?: number; intensity?: number } = {}): void {
   enabled = on;
-  minFlops = fromFlops;
+  minFlops = from.flops ?? MIN_FLOPS;
+  minIntensity = from.intensity ?? MIN_INTENSITY;
 }
 
-/** Whether a product of `flops` goes to two threads. */
-export function gemmThreadsFor(flops: number): boolean {
-  return pool !== null && enabled && flops >= minFlops;
+/** Whether a product of `flops` operations on `moved` floats (A, B and C) goes to two threads. */
+export function gemmThreadsFor(flops: number, moved = 0): boolean {
+  return pool !== null && enabled && flops >= minFlops && flops >= minIntensity * moved;
 }
 
-/** The helper's share of a product: its operands (views of tfjs's heap, copied in) and its shape. */
+/** Products the helper has taken a share of (tests check the path ran). */
+export function gemmThreadJobs(): number {
+  return pool?.seq ?? 0;
+}
+
+/** A block of floats on tfjs's heap: `rows` runs of `cols` floats, `stride` floats apart, from `at`. */
+export interface Block {
+  at: number;
+  rows: number;
+  cols: number;
+  stride: number;
+}
+
+const floats = (b: Block) => b.rows * b.cols;
+
+function gather(dst: Float32Array, to: number, src: Float32Array, b: Block): void {
+  if (b.cols === b.stride) dst.set(src.subarray(b.at, b.at + floats(b)), to);
+  else for (let r = 0; r < b.rows; r++) dst.set(src.subarray(b.at + r * b.stride, b.at + r * b.stride + b.cols), to + r * b.cols);
+}
+
+function scatter(dst: Float32Array, src: Float32Array, from: number, b: Block): void {
+  if (b.cols === b.stride) dst.set(src.subarray(from, from + floats(b)), b.at);
+  else for (let r = 0; r < b.rows; r++) dst.set(src.subarray(from + r * b.cols, from + (r + 1) * b.cols), b.at + r * b.stride);
+}
+
+/**
+ * The helper's share of a product. Its operands are copied from tfjs's heap into the scratch memory packed
+ * (B and C rows `cols` apart there), its C goes back to `c`; strides below are those of the packed copies.
+ */
 export interface HelperShare {
-  a: Float32Array;
-  b: Float32Array;
-  bias: Float32Array | null;
-  /** Floats of C the helper writes (copied out to `drain`). */
-  cFloats: number;
+  a: Block;
+  b: Block;
+  bias: Block | null;
+  c: Block;
   M: number;
   K: number;
   N: number;
-  /** Products of this shape; a, b and C advance by sAb, sBb (bytes; 0 broadcasts) and M·N floats. */
+  /** Products of this shape; a, b and C advance by sAb, sBb bytes (0 broadcasts) and M·N floats. */
   count: number;
   sAi: number;
   sAk: number;
@@ -123,32 +162,35 @@ export interface HelperShare {
 }
 
 /**
- * Runs `share` on the helper while this thread runs `mine` (its share, straight on tfjs's heap), then hands
- * the helper's C to `drain`. Only the helper's operands are copied, and only its part of C comes back.
+ * Runs `share` on the helper while this thread runs `mine` (its own share, in place on tfjs's heap), then
+ * copies the helper's C back. Only the helper's operands are copied, and only its part of C comes back.
  */
-export function gemmTwoThreads(share: HelperShare, mine: () => void, drain: (c: Float32Array) => void): void {
+export function gemmTwoThreads(heap: Float32Array, share: HelperShare, mine: () => void): void {
   const p = pool!;
-  const align = (n: number) => (n + 63) & ~63;
-  const a = CTRL_BYTES;
-  const b = align(a + share.a.byteLength);
-  const bias = align(b + share.b.byteLength);
-  const c = align(bias + (share.bias?.byteLength ?? 0));
-  const end = c + share.cFloats * 4;
+  const align = (n: number) => (n + 15) & ~15; // floats: 64-byte aligned blocks
+  const a = CTRL_BYTES >>> 2;
+  const b = align(a + floats(share.a));
+  const bias = align(b + floats(share.b));
+  const c = align(bias + (share.bias ? floats(share.bias) : 0));
+  const end = 4 * (c + floats(share.c));
   const have = p.memory.buffer.byteLength;
   if (end > have) p.memory.grow(Math.ceil((end - have) / PAGE));
   const f32 = new Float32Array(p.memory.buffer);
-  f32.set(share.a, a >>> 2);
-  f32.set(share.b, b >>> 2);
-  if (share.bias) f32.set(share.bias, bias >>> 2);
+  gather(f32, a, heap, share.a);
+  gather(f32, b, heap, share.b);
+  if (share.bias) gather(f32, bias, heap, share.bias);
   const { M, K, N, count, sAi, sAk, sAb, sBb, kc } = share;
-  const params = [a, b, c, share.bias ? bias : 0, M, K, N, sAi, sAk, N * 4, kc, count, sAb, sBb, M * N * 4];
+  const params = [4 * a, 4 * b, 4 * c, share.bias ? 4 * bias : 0, M, K, N, sAi, sAk, 4 * N, 4 * N, kc, count, sAb, sBb, 4 * M * N];
   for (let i = 0; i < params.length; i++) p.ctrl[P + i] = params[i];
   const seq = ++p.seq;
   Atomics.store(p.ctrl, SEQ, seq);
   Atomics.notify(p.ctrl, SEQ);
   mine();
+  // Our share is usually done first: spin (this thread has nothing else to do), then sleep.
+  const until = performance.now() + 50;
+  while (Atomics.load(p.ctrl, DONE) !== seq && performance.now() < until);
   for (let done = Atomics.load(p.ctrl, DONE); done !== seq; done = Atomics.load(p.ctrl, DONE)) Atomics.wait(p.ctrl, DONE, done);
-  drain(new Float32Array(p.memory.buffer, c, share.cFloats));
+  scatter(heap, new Float32Array(p.memory.buffer), c, share.c);
 }
 
 /** Which GEMM kind the helper runs (null without one). */
