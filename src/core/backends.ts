@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { gemmThreadsFor, startGemmHelper, type SpawnGemmHelper } from './ops/wasm_gemm_threads';
+import { installColumnSum } from './ops/wasm_column_sum';
 import { installSharedIdentity } from './ops/wasm_identity';
 import { installWasmBatchMatMul, wasmGemmKind, wasmKernelInstalled, type GemmKind } from './ops/wasm_batch_matmul';
 
@@ -139,6 +140,7 @@ export async function initBackend(opts: InitOptions = {}): Promise<BackendReport
     if (name === 'wasm' && opts.wasmSimdKernels !== false) {
       installWasmBatchMatMul();
       installSharedIdentity();
+      installColumnSum();
       if (opts.gemmHelper) await startGemmHelper(opts.gemmHelper).catch(() => false); // one thread then
     }
     const failed = attempts.filter((x) => !x.ok);
