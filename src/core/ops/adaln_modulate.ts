@@ -8,7 +8,7 @@
 // tensor kept alive across the step).
 
 import * as tf from '@tensorflow/tfjs';
-import { FlowProgram, fusedPath, heapF32, ptr, registerFused, runFused, runProgram, wasmBackend, wasmFused, type FusedKernelArgs } from './fused';
+import { FlowProgram, fusedPath, heapF32, ptr, fusedKernels, runFused, runProgram, wasmBackend, wasmFused, type FusedKernelArgs } from './fused';
 
 export const ADALN_MODULATE = 'FlowAdaLNModulate';
 export const ADALN_MODULATE_GRAD = 'FlowAdaLNModulateGrad';
@@ -51,6 +51,19 @@ export function adaLNModulate(x: tf.Tensor3D, mod: tf.Tensor2D, chunk: number, e
 
 // ---- wasm: SIMD kernels on tfjs's heap (wasm_fused_module.ts); JS loops where D is not a multiple of 4 ----
 
+/** LayerNorm statistics of the row X[o, o + D): mean and 1/√(var + eps), the two passes of the reference. */
+function rowStats(X: Float32Array, o: number, D: number, eps: number): { mean: number; rstd: number } {
+  let s = 0;
+  for (let d = 0; d < D; d++) s += X[o + d];
+  const mean = s / D;
+  let v = 0;
+  for (let d = 0; d < D; d++) {
+    const t = X[o + d] - mean;
+    v += t * t;
+  }
+  return { mean, rstd: 1 / Math.sqrt(v / D + eps) };
+}
+
 function wasmForward({ inputs: { x, mod }, backend, attrs: { chunk, eps } }: FusedKernelArgs): tf.TensorInfo {
   const be = wasmBackend(backend);
   const [B, N, D] = x.shape;
@@ -69,15 +82,7 @@ function wasmForward({ inputs: { x, mod }, backend, attrs: { chunk, eps } }: Fus
     const sc = sh + D;
     for (let n = 0; n < N; n++) {
       const o = (b * N + n) * D;
-      let s = 0;
-      for (let d = 0; d < D; d++) s += X[o + d];
-      const mean = s / D;
-      let v = 0;
-      for (let d = 0; d < D; d++) {
-        const t = X[o + d] - mean;
-        v += t * t;
-      }
-      const rstd = 1 / Math.sqrt(v / D + eps);
+      const { mean, rstd } = rowStats(X, o, D, eps);
       for (let d = 0; d < D; d++) Y[o + d] = (X[o + d] - mean) * rstd * (1 + M[sc + d]) + M[sh + d];
     }
   }
@@ -110,15 +115,7 @@ function wasmBackward({ inputs: { dy, x, mod }, backend, attrs: { chunk, eps } }
     dScale.fill(0);
     for (let n = 0; n < N; n++) {
       const o = (b * N + n) * D;
-      let s = 0;
-      for (let d = 0; d < D; d++) s += X[o + d];
-      const mean = s / D;
-      let v = 0;
-      for (let d = 0; d < D; d++) {
-        const t = X[o + d] - mean;
-        v += t * t;
-      }
-      const rstd = 1 / Math.sqrt(v / D + eps);
+      const { mean, rstd } = rowStats(X, o, D, eps);
       let sg = 0;
       let sgx = 0;
       for (let d = 0; d < D; d++) {
@@ -226,13 +223,4 @@ function webgpuBackward({ inputs: { dy, x, mod }, backend, attrs: { chunk, eps }
   return [dx, dmod];
 }
 
-let registered = false;
-
-function registerKernels(): void {
-  if (registered) return;
-  registerFused(ADALN_MODULATE, 'wasm', wasmForward);
-  registerFused(ADALN_MODULATE_GRAD, 'wasm', wasmBackward);
-  registerFused(ADALN_MODULATE, 'webgpu', webgpuForward);
-  registerFused(ADALN_MODULATE_GRAD, 'webgpu', webgpuBackward);
-  registered = true;
-}
+const registerKernels = fusedKernels([ADALN_MODULATE, ADALN_MODULATE_GRAD], { wasm: [wasmForward, wasmBackward], webgpu: [webgpuForward, webgpuBackward] });

@@ -4,7 +4,7 @@
 // The sigmoid form is the same function (½(1 + tanh z) = σ(2z)) and needs one exp.
 
 import * as tf from '@tensorflow/tfjs';
-import { FlowProgram, fusedPath, heapF32, ptr, registerFused, runFused, runProgram, wasmBackend, wasmFused, wgslF32, type FusedKernelArgs } from './fused';
+import { FlowProgram, fusedPath, heapF32, ptr, fusedKernels, runFused, runProgram, wasmBackend, wasmFused, wgslF32, type FusedKernelArgs } from './fused';
 
 export const BIAS_GELU = 'FlowBiasGelu';
 export const BIAS_GELU_GRAD = 'FlowBiasGeluGrad';
@@ -121,13 +121,4 @@ function webgpuBackward({ inputs: { dy, h, b }, backend }: FusedKernelArgs): tf.
   return runProgram(backend, program, [dy, h, b]);
 }
 
-let registered = false;
-
-function registerKernels(): void {
-  if (registered) return;
-  registerFused(BIAS_GELU, 'wasm', wasmForward);
-  registerFused(BIAS_GELU_GRAD, 'wasm', wasmBackward);
-  registerFused(BIAS_GELU, 'webgpu', webgpuForward);
-  registerFused(BIAS_GELU_GRAD, 'webgpu', webgpuBackward);
-  registered = true;
-}
+const registerKernels = fusedKernels([BIAS_GELU, BIAS_GELU_GRAD], { wasm: [wasmForward, wasmBackward], webgpu: [webgpuForward, webgpuBackward] });

@@ -69,9 +69,25 @@ export interface FusedKernelArgs {
 }
 
 /** Registers `kernelFunc` under `kernelName` for `backendName` unless a kernel is already there. */
-export function registerFused(kernelName: string, backendName: 'wasm' | 'webgpu', kernelFunc: (a: FusedKernelArgs) => tf.TensorInfo | tf.TensorInfo[]): void {
+export function registerFused(kernelName: string, backendName: 'wasm' | 'webgpu', kernelFunc: FusedKernelFunc): void {
   if (tf.getKernel(kernelName, backendName)) return;
   tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+}
+
+type FusedKernelFunc = (a: FusedKernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+
+/**
+ * Registers an op's two kernels (forward and gradient, or split and merge) on wasm and webgpu once, then
+ * `extra` (a kernel gradient, say). Returns the function to call before the op's first run.
+ */
+export function fusedKernels(names: readonly [string, string], kernels: Record<'wasm' | 'webgpu', readonly [FusedKernelFunc, FusedKernelFunc]>, extra?: () => void): () => void {
+  let registered = false;
+  return () => {
+    if (registered) return;
+    for (const backend of ['wasm', 'webgpu'] as const) names.forEach((name, i) => registerFused(name, backend, kernels[backend][i]));
+    extra?.();
+    registered = true;
+  };
 }
 
 /** Runs a registered fused kernel. */

@@ -3,7 +3,7 @@
 // Backward: dx = dy, dh = dy ⊙ gate, dgate = Σ_n dy ⊙ h (written into the gate's columns of dmod).
 
 import * as tf from '@tensorflow/tfjs';
-import { FlowProgram, fusedPath, heapF32, ptr, registerFused, runFused, runProgram, wasmBackend, wasmFused, type FusedKernelArgs } from './fused';
+import { FlowProgram, fusedPath, heapF32, ptr, fusedKernels, runFused, runProgram, wasmBackend, wasmFused, type FusedKernelArgs } from './fused';
 
 export const GATED_RESIDUAL = 'FlowGatedResidual';
 export const GATED_RESIDUAL_GRAD = 'FlowGatedResidualGrad';
@@ -135,13 +135,4 @@ function webgpuBackward({ inputs: { dy, h, mod }, backend, attrs: { chunk } }: F
   return [dh, dmod];
 }
 
-let registered = false;
-
-function registerKernels(): void {
-  if (registered) return;
-  registerFused(GATED_RESIDUAL, 'wasm', wasmForward);
-  registerFused(GATED_RESIDUAL_GRAD, 'wasm', wasmBackward);
-  registerFused(GATED_RESIDUAL, 'webgpu', webgpuForward);
-  registerFused(GATED_RESIDUAL_GRAD, 'webgpu', webgpuBackward);
-  registered = true;
-}
+const registerKernels = fusedKernels([GATED_RESIDUAL, GATED_RESIDUAL_GRAD], { wasm: [wasmForward, wasmBackward], webgpu: [webgpuForward, webgpuBackward] });

@@ -4,7 +4,7 @@
 // The backward pass writes dq, dk and dv back into one [B, N, (H + 2·Hkv)·hd] gradient in one kernel.
 
 import * as tf from '@tensorflow/tfjs';
-import { FlowProgram, fusedPath, heapF32, ptr, registerFused, runFused, runProgram, wasmBackend, wasmFused, type FusedKernelArgs } from './fused';
+import { FlowProgram, fusedPath, heapF32, ptr, fusedKernels, runFused, runProgram, wasmBackend, wasmFused, type FusedKernelArgs } from './fused';
 
 export const SPLIT_HEADS = 'FlowSplitHeads';
 export const MERGE_HEADS = 'FlowMergeHeads';
@@ -136,15 +136,8 @@ function webgpuMerge({ inputs: { dq, dk, dv }, backend, attrs: { heads, kvHeads 
   }`), [dq, dk, dv]);
 }
 
-let registered = false;
-
-function registerKernels(): void {
-  if (registered) return;
-  registerFused(SPLIT_HEADS, 'wasm', wasmSplit);
-  registerFused(MERGE_HEADS, 'wasm', wasmMerge);
-  registerFused(SPLIT_HEADS, 'webgpu', webgpuSplit);
-  registerFused(MERGE_HEADS, 'webgpu', webgpuMerge);
-  // A kernel gradient rather than tf.customGrad, which allows one output only. Unused outputs get zeros.
+// A kernel gradient rather than tf.customGrad, which allows one output only. Unused outputs get zeros.
+const registerKernels = fusedKernels([SPLIT_HEADS, MERGE_HEADS], { wasm: [wasmSplit, wasmMerge], webgpu: [webgpuSplit, webgpuMerge] }, () =>
   tf.registerGradient({
     kernelName: SPLIT_HEADS,
     gradFunc: (dys, _saved, attrs) => {
@@ -152,6 +145,5 @@ function registerKernels(): void {
       const a = attrs as unknown as Record<string, number>;
       return { qkv: () => runFused<tf.Tensor>(MERGE_HEADS, { dq, dk, dv }, { heads: a.heads, kvHeads: a.kvHeads }) };
     },
-  });
-  registered = true;
-}
+  }),
+);

@@ -5,6 +5,7 @@
 // `npm run bench -- ops` measures the paths side by side.
 
 import * as tf from '@tensorflow/tfjs';
+import { isOverridden, overrideKernel } from './kernel_override';
 import { GEMM_KINDS, type GemmExports, type GemmKind } from './wasm_gemm';
 import { gemmThreadsFor, gemmTwoThreads } from './wasm_gemm_threads';
 
@@ -47,8 +48,10 @@ export function wasmKernelCalls(): number {
   return calls;
 }
 
+const MARKER = 'flowGemm';
+
 export function wasmKernelInstalled(): boolean {
-  return gemm !== null && (tf.getKernel('BatchMatMul', 'wasm') as { flowGemm?: boolean } | undefined)?.flowGemm === true;
+  return gemm !== null && isOverridden('BatchMatMul', 'wasm', MARKER);
 }
 
 function heapMemory(be: WasmBackendLike): WebAssembly.Memory {
@@ -190,63 +193,38 @@ export function gemmOnHeap(be: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorIn
  * idempotent). Returns false, leaving tfjs's kernel in place, where WASM SIMD or the memory is unavailable.
  */
 export function installWasmBatchMatMul(): boolean {
-  const original = tf.getKernel('BatchMatMul', 'wasm');
-  if (!original) return false;
-  if ((original as { flowGemm?: boolean }).flowGemm) return true;
-  if (!wasmGemm()) return false;
-  const originalFunc = original.kernelFunc;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  const config = {
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    flowGemm: true,
-    kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => {
-      const { inputs, backend: be, attrs } = args as unknown as KernelArgs;
-      const { a, b } = inputs;
-      const { transposeA, transposeB } = attrs;
-      const ra = a.shape.length;
-      const rb = b.shape.length;
-      const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
-      const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
-      const sameBatchDims = ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
-      const broadcastable = sameBatchDims || batchA === 1 || batchB === 1;
-      if (a.dtype !== 'float32' || b.dtype !== 'float32' || !broadcastable) return originalFunc(args as never);
-      const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-      const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-      const batchShape = (batchA >= batchB ? a.shape : b.shape).slice(0, -2);
-      const out = be.makeOutput([...batchShape, M, N], 'float32');
-      gemmOnHeap(be, a, b, transposeA, transposeB, out);
-      return out;
-    },
-  };
-  tf.registerKernel(config as tf.KernelConfig);
-  installFusedMatMul();
+  if (!tf.getKernel('BatchMatMul', 'wasm') || !wasmGemm()) return false;
+  overrideKernel('BatchMatMul', 'wasm', MARKER, (original) => (args) => {
+    const { inputs, backend: be, attrs } = args as unknown as KernelArgs;
+    const { a, b } = inputs;
+    const { transposeA, transposeB } = attrs;
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const batchA = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+    const batchB = b.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+    const sameBatchDims = ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
+    const broadcastable = sameBatchDims || batchA === 1 || batchB === 1;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || !broadcastable) return original(args);
+    const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const batchShape = (batchA >= batchB ? a.shape : b.shape).slice(0, -2);
+    const out = be.makeOutput([...batchShape, M, N], 'float32');
+    gemmOnHeap(be, a, b, transposeA, transposeB, out);
+    return out;
+  });
+  // tf.fused.matMul with a bias and no activation (a linear layer) through the GEMM: the bias seeds the tile.
+  overrideKernel('_FusedMatMul', 'wasm', MARKER, (original) => (args) => {
+    const { inputs, backend: be, attrs } = args as unknown as { inputs: { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo }; backend: WasmBackendLike; attrs: { transposeA: boolean; transposeB: boolean; activation: string } };
+    const { a, b, bias, preluActivationWeights } = inputs;
+    const { transposeA, transposeB, activation } = attrs;
+    const N = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+    const plainBias = !bias || (bias.shape.length === 1 && bias.shape[0] === N && bias.dtype === 'float32');
+    const sameBatch = a.shape.length === b.shape.length && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
+    if (activation !== 'linear' || preluActivationWeights || !plainBias || !sameBatch || a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
+    const M = transposeA ? a.shape[a.shape.length - 1] : a.shape[a.shape.length - 2];
+    const out = be.makeOutput([...a.shape.slice(0, -2), M, N], 'float32');
+    gemmOnHeap(be, a, b, transposeA, transposeB, out, bias);
+    return out;
+  });
   return true;
-}
-
-/** tf.fused.matMul with a bias and no activation (a linear layer) through the GEMM: the bias seeds the tile. */
-function installFusedMatMul(): void {
-  const original = tf.getKernel('_FusedMatMul', 'wasm');
-  if (!original || (original as { flowGemm?: boolean }).flowGemm) return;
-  const originalFunc = original.kernelFunc;
-  tf.unregisterKernel('_FusedMatMul', 'wasm');
-  const config = {
-    kernelName: '_FusedMatMul',
-    backendName: 'wasm',
-    flowGemm: true,
-    kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => {
-      const { inputs, backend: be, attrs } = args as unknown as { inputs: { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo }; backend: WasmBackendLike; attrs: { transposeA: boolean; transposeB: boolean; activation: string } };
-      const { a, b, bias, preluActivationWeights } = inputs;
-      const { transposeA, transposeB, activation } = attrs;
-      const N = transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
-      const plainBias = !bias || (bias.shape.length === 1 && bias.shape[0] === N && bias.dtype === 'float32');
-      const sameBatch = a.shape.length === b.shape.length && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
-      if (activation !== 'linear' || preluActivationWeights || !plainBias || !sameBatch || a.dtype !== 'float32' || b.dtype !== 'float32') return originalFunc(args as never);
-      const M = transposeA ? a.shape[a.shape.length - 1] : a.shape[a.shape.length - 2];
-      const out = be.makeOutput([...a.shape.slice(0, -2), M, N], 'float32');
-      gemmOnHeap(be, a, b, transposeA, transposeB, out, bias);
-      return out;
-    },
-  };
-  tf.registerKernel(config as tf.KernelConfig);
 }

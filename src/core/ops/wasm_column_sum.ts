@@ -4,6 +4,7 @@
 // Other reductions go to tfjs's kernel.
 
 import * as tf from '@tensorflow/tfjs';
+import { overrideKernel } from './kernel_override';
 import { heapOffset, wasmGemm, type WasmBackendLike } from './wasm_batch_matmul';
 
 const KC = 128;
@@ -30,34 +31,22 @@ export function leadingAxes(axis: number | number[], rank: number): boolean {
 
 /** Registers the column sum as the wasm backend's Sum for leading-axes reductions (idempotent). */
 export function installColumnSum(): boolean {
-  const original = tf.getKernel('Sum', 'wasm');
-  if (!original) return false;
-  if ((original as { flowColumnSum?: boolean }).flowColumnSum) return true;
-  if (!wasmGemm()) return false;
-  const originalFunc = original.kernelFunc;
-  tf.unregisterKernel('Sum', 'wasm');
-  const config = {
-    kernelName: 'Sum',
-    backendName: 'wasm',
-    flowColumnSum: true,
-    kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => {
-      const { inputs, backend: be, attrs } = args as unknown as SumArgs;
-      const { x } = inputs;
-      const rank = x.shape.length;
-      const N = x.shape[rank - 1];
-      const R = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-      if (x.dtype !== 'float32' || !leadingAxes(attrs.axis, rank) || R * N === 0) return originalFunc(args as never);
-      const g = wasmGemm()!;
-      const out = be.makeOutput(attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), N] : [N], 'float32');
-      const ones = be.wasm._malloc(R * 4) >>> 0;
-      const memory = be.wasm.asm?.memory ?? be.wasm.wasmExports!.memory!;
-      new Float32Array(memory.buffer, ones, R).fill(1);
-      g.gemm(ones, heapOffset(be, x), heapOffset(be, out), 0, 1, R, N, R * 4, 4, N * 4, N * 4, KC);
-      be.wasm._free(ones);
-      calls++;
-      return out;
-    },
-  };
-  tf.registerKernel(config as tf.KernelConfig);
-  return true;
+  if (!tf.getKernel('Sum', 'wasm') || !wasmGemm()) return false;
+  return overrideKernel('Sum', 'wasm', 'flowColumnSum', (original) => (args) => {
+    const { inputs, backend: be, attrs } = args as unknown as SumArgs;
+    const { x } = inputs;
+    const rank = x.shape.length;
+    const N = x.shape[rank - 1];
+    const R = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    if (x.dtype !== 'float32' || !leadingAxes(attrs.axis, rank) || R * N === 0) return original(args);
+    const g = wasmGemm()!;
+    const out = be.makeOutput(attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), N] : [N], 'float32');
+    const ones = be.wasm._malloc(R * 4) >>> 0;
+    const memory = be.wasm.asm?.memory ?? be.wasm.wasmExports!.memory!;
+    new Float32Array(memory.buffer, ones, R).fill(1);
+    g.gemm(ones, heapOffset(be, x), heapOffset(be, out), 0, 1, R, N, R * 4, 4, N * 4, N * 4, KC);
+    be.wasm._free(ones);
+    calls++;
+    return out;
+  });
 }

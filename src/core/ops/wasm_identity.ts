@@ -6,7 +6,10 @@
 // write memory in place, the fused AdamW, first gives a variable its own copy when its data is shared
 // (ownData in fused_adamw.ts), so sharing is safe.
 
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { isOverridden, overrideKernel } from './kernel_override';
+
+const MARKER = 'flowShared';
 
 let sharing = true;
 
@@ -22,28 +25,16 @@ interface IdentityArgs {
 
 /** Registers the sharing Identity on wasm (after the backend is initialised; idempotent). */
 export function installSharedIdentity(): boolean {
-  const original = tf.getKernel('Identity', 'wasm');
-  if (!original) return false;
-  if ((original as { flowShared?: boolean }).flowShared) return true;
-  const originalFunc = original.kernelFunc;
-  tf.unregisterKernel('Identity', 'wasm');
-  const config = {
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    flowShared: true,
-    kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => {
-      const { inputs, backend } = args as unknown as IdentityArgs;
-      const { x } = inputs;
-      if (!sharing || x.dtype === 'string') return originalFunc(args as never);
-      backend.incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
-  };
-  tf.registerKernel(config as tf.KernelConfig);
-  return true;
+  return overrideKernel('Identity', 'wasm', MARKER, (original) => (args) => {
+    const { inputs, backend } = args as unknown as IdentityArgs;
+    const { x } = inputs;
+    if (!sharing || x.dtype === 'string') return original(args);
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
 }
 
 /** Whether clones on wasm share their data (for tests and the bench's device line). */
 export function sharedIdentityInstalled(): boolean {
-  return (tf.getKernel('Identity', 'wasm') as { flowShared?: boolean } | undefined)?.flowShared === true;
+  return isOverridden('Identity', 'wasm', MARKER);
 }
