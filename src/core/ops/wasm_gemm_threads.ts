@@ -1,10 +1,11 @@
 // Two threads for the wasm GEMM. tfjs-wasm runs on one thread (its threaded build hangs in our bundled
 // worker, and in Node its heap is not shared), so a large product is split in two: a helper worker takes
-// half of the batch entries (or half of the rows) on a shared scratch memory, its operands copied in and its
-// part of C copied back; this thread computes the other half in place on tfjs's heap meanwhile. Both run the
-// same GEMM module, so every element is summed in the same order as on one thread: the results are equal bit
-// for bit. The copies cost O(MK + KN + MN) against O(MKN) multiply-adds, so only products above MIN_FLOPS go
-// this way.
+// half of the batch entries, rows or columns (the split is chosen in wasm_batch_matmul.ts) on a shared scratch
+// memory, its operands copied in and its part of C copied back; this thread computes the other half in place
+// on tfjs's heap meanwhile. Both run the same GEMM module, so every element is summed in the same order as
+// on one thread: the results are equal bit for bit. The copies cost O(MK + KN + MN) against O(MKN) multiply-adds, so only products above MIN_FLOPS and
+// MIN_INTENSITY go this way. This thread waits with Atomics.wait: call it from a worker or from Node, never
+// from a page's main thread.
 // The environment starts the helper (src/cli/gemm_helper_node.ts in Node, src/worker/gemm_helper.ts in the
 // browser's training worker): core code has no Worker of its own.
 
