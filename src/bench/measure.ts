@@ -125,8 +125,6 @@ export function readCounter(): Counter {
   return { count: () => n, restore: () => Object.assign(engine, { read, readSync }) };
 }
 
-const gpuBytes = gpuBytesAllocated;
-
 function pipelineCount(): number | undefined {
   const b = tf.backend() as unknown as { pipelineCache?: object };
   return tf.getBackend() === 'webgpu' && b.pipelineCache ? Object.keys(b.pipelineCache).length : undefined;
@@ -185,7 +183,7 @@ async function timedSteps(t: Trainer, steps: number, k: number) {
       done += n;
       if (numTensorsStep10 < 0 && t.step >= 10) {
         numTensorsStep10 = tf.memory().numTensors;
-        gpuBytesStep10 = gpuBytes();
+        gpuBytesStep10 = gpuBytesAllocated();
         heapBytesStep10 = heapBytes();
       }
     }
@@ -248,7 +246,7 @@ export async function measureTraining(job: BenchJob, dataset: Dataset, where: { 
       numTensorsStep10: timed.numTensorsStep10,
       numTensorsLast: tf.memory().numTensors,
       gpuBytesStep10: timed.gpuBytesStep10,
-      gpuBytesLast: gpuBytes(),
+      gpuBytesLast: gpuBytesAllocated(),
       heapBytesStep10: timed.heapBytesStep10,
     };
   } finally {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { gemmThreadsFor, startGemmHelper, type SpawnGemmHelper } from './ops/wasm_gemm_threads';
+import { gemmHelperRunning, startGemmHelper, type SpawnGemmHelper } from './ops/wasm_gemm_threads';
 import { installColumnSum } from './ops/wasm_column_sum';
 import { installSharedIdentity } from './ops/wasm_identity';
 import { installWasmBatchMatMul, wasmGemmKind, wasmKernelInstalled, type GemmKind } from './ops/wasm_batch_matmul';
@@ -110,7 +110,7 @@ function describe(name: BackendName): Partial<BackendReport> {
     };
   }
   if (name === 'wasm') {
-    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), simdKernels: wasmKernelInstalled(), gemm: wasmGemmKind(), gemmThreads: gemmThreadsFor(Infinity) ? 2 : 1 } };
+    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), simdKernels: wasmKernelInstalled(), gemm: wasmGemmKind(), gemmThreads: gemmHelperRunning() ? 2 : 1 } };
   }
   return {};
 }

@@ -6,7 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { heapOffset, wasmKernelInstalled, wasmModuleOnHeap, type WasmBackendLike } from './wasm_batch_matmul';
+import { heapMemory, heapOffset, wasmKernelInstalled, wasmModuleOnHeap, type WasmBackendLike } from './wasm_batch_matmul';
 import { fusedModule, type FusedExports } from './wasm_fused_module';
 
 export const FUSED_OPS_FLAG = 'FLOW_FUSED_OPS';
@@ -48,8 +48,7 @@ export function fusedOpsEnabled(): boolean {
 
 /** A float32 view of a tensor's data on the wasm heap (make it after every allocation of the kernel). */
 export function heapF32(be: WasmBackendLike, t: tf.TensorInfo): Float32Array {
-  const memory = be.wasm.asm?.memory ?? be.wasm.wasmExports!.memory!;
-  return new Float32Array(memory.buffer, heapOffset(be, t), t.shape.reduce((a, b) => a * b, 1));
+  return new Float32Array(heapMemory(be).buffer, heapOffset(be, t), t.shape.reduce((a, b) => a * b, 1));
 }
 
 /** The SIMD elementwise kernels on the wasm heap (null without WASM SIMD: the JS loops run instead). */

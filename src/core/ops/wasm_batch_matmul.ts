@@ -38,7 +38,7 @@ interface KernelArgs {
 }
 
 /** K steps per block: a block of B (kc rows) stays in cache across the row panels of A. */
-const KC = 128;
+export const KC = 128;
 
 let gemm: GemmExports | null = null;
 let calls = 0;
@@ -54,7 +54,8 @@ export function wasmKernelInstalled(): boolean {
   return gemm !== null && isOverridden('BatchMatMul', 'wasm', MARKER);
 }
 
-function heapMemory(be: WasmBackendLike): WebAssembly.Memory {
+/** The wasm backend's heap (its one WebAssembly memory). */
+export function heapMemory(be: WasmBackendLike): WebAssembly.Memory {
   return be.wasm.asm?.memory ?? be.wasm.wasmExports!.memory!;
 }
 
@@ -71,8 +72,8 @@ const instances = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
  */
 export function wasmModuleOnHeap<T>(key: string, bytes: (shared: boolean) => Uint8Array): T | null {
   const backend = tf.findBackend('wasm') as unknown as WasmBackendLike | null;
-  const memory = backend?.wasm.asm?.memory ?? backend?.wasm.wasmExports?.memory;
-  if (!backend || !memory) return null;
+  if (!backend?.wasm.asm?.memory && !backend?.wasm.wasmExports?.memory) return null;
+  const memory = heapMemory(backend);
   let byKey = instances.get(memory);
   if (!byKey) instances.set(memory, (byKey = new Map()));
   if (byKey.has(key)) return byKey.get(key) as T | null;
@@ -101,17 +102,13 @@ export function wasmGemmKind(): GemmKind | null {
   return active;
 }
 
-const validated = new Map<GemmKind, boolean>();
-function validates(kind: GemmKind): boolean {
-  let ok = validated.get(kind);
-  if (ok === undefined) validated.set(kind, (ok = WebAssembly.validate(GEMM_KINDS[kind](false) as BufferSource)));
-  return ok;
-}
-
-/** The GEMM module on the wasm backend's heap: the first allowed kind this engine validates; null without WASM SIMD. */
+/**
+ * The GEMM module on the wasm backend's heap: the first allowed kind this engine compiles (wasmModuleOnHeap
+ * remembers a kind that does not); null without WASM SIMD.
+ */
 export function wasmGemm(): GemmExports | null {
   for (const kind of allowed) {
-    const g = validates(kind) ? wasmModuleOnHeap<GemmExports>(`gemm-${kind}`, GEMM_KINDS[kind]) : null;
+    const g = wasmModuleOnHeap<GemmExports>(`gemm-${kind}`, GEMM_KINDS[kind]);
     if (g) {
       active = kind;
       return (gemm = g);
@@ -165,20 +162,21 @@ export function gemmOnHeap(be: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorIn
     const heap = new Float32Array(heapMemory(be).buffer);
     const [a, b, c, bi] = [pa >>> 2, pb >>> 2, po >>> 2, pbias >>> 2];
     const common = { K, sAi, sAk, kc: KC };
+    const biasBlock = (at: number, cols: number) => (bias ? { at, rows: 1, cols, stride: cols } : null);
     if (share.split === 'batch') {
       // The helper takes entries [0, h), this thread [h, batch).
       const h = share.at;
-      const job = { ...common, M, N, count: h, sAb, sBb, a: { at: a, rows: sAb ? h : 1, cols: M * K, stride: M * K }, b: { at: b, rows: sBb ? h : 1, cols: K * N, stride: K * N }, bias: bias ? { at: bi, rows: 1, cols: N, stride: N } : null, c: { at: c, rows: h, cols: M * N, stride: M * N } };
+      const job = { ...common, M, N, count: h, sAb, sBb, a: { at: a, rows: sAb ? h : 1, cols: M * K, stride: M * K }, b: { at: b, rows: sBb ? h : 1, cols: K * N, stride: K * N }, bias: biasBlock(bi, N), c: { at: c, rows: h, cols: M * N, stride: M * N } };
       gemmTwoThreads(heap, job, () => { for (let i = h; i < batch; i++) one(i); });
     } else if (share.split === 'rows') {
       // The helper takes rows [0, r) (A row-major: its rows are contiguous), this thread the rest.
       const r = share.at;
-      const job = { ...common, M: r, N, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: r * K, stride: r * K }, b: { at: b, rows: 1, cols: K * N, stride: K * N }, bias: bias ? { at: bi, rows: 1, cols: N, stride: N } : null, c: { at: c, rows: r, cols: N, stride: N } };
+      const job = { ...common, M: r, N, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: r * K, stride: r * K }, b: { at: b, rows: 1, cols: K * N, stride: K * N }, bias: biasBlock(bi, N), c: { at: c, rows: r, cols: N, stride: N } };
       gemmTwoThreads(heap, job, () => g.gemm(pa + r * sAi, pb, po + r * N * 4, pbias, M - r, K, N, sAi, sAk, N * 4, N * 4, KC));
     } else {
       // The helper takes columns [0, n) of B and C, this thread the rest: each streams half of B.
       const n = share.at;
-      const job = { ...common, M, N: n, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: M * K, stride: M * K }, b: { at: b, rows: K, cols: n, stride: N }, bias: bias ? { at: bi, rows: 1, cols: n, stride: n } : null, c: { at: c, rows: M, cols: n, stride: N } };
+      const job = { ...common, M, N: n, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: M * K, stride: M * K }, b: { at: b, rows: K, cols: n, stride: N }, bias: biasBlock(bi, n), c: { at: c, rows: M, cols: n, stride: N } };
       gemmTwoThreads(heap, job, () => g.gemm(pa, pb + n * 4, po + n * 4, pbias ? pbias + n * 4 : 0, M, K, N - n, sAi, sAk, N * 4, N * 4, KC));
     }
   } else {

@@ -5,9 +5,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { overrideKernel } from './kernel_override';
-import { heapOffset, wasmGemm, type WasmBackendLike } from './wasm_batch_matmul';
+import { heapMemory, heapOffset, KC, wasmGemm, type WasmBackendLike } from './wasm_batch_matmul';
 
-const KC = 128;
 let calls = 0;
 
 /** Reductions the column sum has done (tests check it ran). */
@@ -42,8 +41,7 @@ export function installColumnSum(): boolean {
     const g = wasmGemm()!;
     const out = be.makeOutput(attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), N] : [N], 'float32');
     const ones = be.wasm._malloc(R * 4) >>> 0;
-    const memory = be.wasm.asm?.memory ?? be.wasm.wasmExports!.memory!;
-    new Float32Array(memory.buffer, ones, R).fill(1);
+    new Float32Array(heapMemory(be).buffer, ones, R).fill(1);
     g.gemm(ones, heapOffset(be, x), heapOffset(be, out), 0, 1, R, N, R * 4, 4, N * 4, N * 4, KC);
     be.wasm._free(ones);
     calls++;

@@ -3,8 +3,8 @@
 // half of the batch entries, rows or columns (the split is chosen in wasm_batch_matmul.ts) on a shared scratch
 // memory, its operands copied in and its part of C copied back; this thread computes the other half in place
 // on tfjs's heap meanwhile. Both run the same GEMM module, so every element is summed in the same order as
-// on one thread: the results are equal bit for bit. The copies cost O(MK + KN + MN) against O(MKN) multiply-adds, so only products above MIN_FLOPS and
-// MIN_INTENSITY go this way. This thread waits with Atomics.wait: call it from a worker or from Node, never
+// on one thread: the results are equal bit for bit. The copies cost O(MK + KN + MN) against O(MKN)
+// multiply-adds, so only products above MIN_FLOPS and MIN_INTENSITY go this way. This thread waits with Atomics.wait: call it from a worker or from Node, never
 // from a page's main thread.
 // The environment starts the helper (src/cli/gemm_helper_node.ts in Node, src/worker/gemm_helper.ts in the
 // browser's training worker): core code has no Worker of its own.
@@ -27,6 +27,7 @@ const CTRL_BYTES = 128;
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB of address space, reserved not committed
 const SPIN_MS = 2; // the helper spins this long after a job before it sleeps
+const WAIT_SPIN_MS = 50; // this thread spins this long for the helper's share before it sleeps
 
 /**
  * The helper's loop, as source (a worker is started from text): run jobs until SEQ goes negative.
@@ -62,7 +63,6 @@ interface Pool {
   ctrl: Int32Array;
   seq: number;
   helper: { terminate(): void };
-  kind: GemmKind;
 }
 
 let pool: Pool | null = null;
@@ -89,7 +89,7 @@ export async function startGemmHelper(spawn: SpawnGemmHelper): Promise<boolean> 
     const module = new WebAssembly.Module(bytes as BufferSource);
     const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
     const helper = await spawn({ module, memory }, HELPER_LOOP_SOURCE);
-    pool = { memory, gemm, ctrl: new Int32Array(memory.buffer, 0, 32), seq: 0, helper, kind };
+    pool = { memory, gemm, ctrl: new Int32Array(memory.buffer, 0, 32), seq: 0, helper };
     return true;
   }
   return false;
@@ -112,8 +112,13 @@ export function useGemmThreads(on: boolean, from: { flops?: number; intensity?: 
 }
 
 /** Whether a product of `flops` operations on `moved` floats (A, B and C) goes to two threads. */
-export function gemmThreadsFor(flops: number, moved = 0): boolean {
-  return pool !== null && enabled && flops >= minFlops && flops >= minIntensity * moved;
+export function gemmThreadsFor(flops: number, moved: number): boolean {
+  return gemmHelperRunning() && flops >= minFlops && flops >= minIntensity * moved;
+}
+
+/** Whether a helper runs and the two-thread path is on (the backend report says 2 threads then). */
+export function gemmHelperRunning(): boolean {
+  return pool !== null && enabled;
 }
 
 /** Products the helper has taken a share of (tests check the path ran). */
@@ -188,13 +193,8 @@ export function gemmTwoThreads(heap: Float32Array, share: HelperShare, mine: () 
   Atomics.notify(p.ctrl, SEQ);
   mine();
   // Our share is usually done first: spin (this thread has nothing else to do), then sleep.
-  const until = performance.now() + 50;
+  const until = performance.now() + WAIT_SPIN_MS;
   while (Atomics.load(p.ctrl, DONE) !== seq && performance.now() < until);
   for (let done = Atomics.load(p.ctrl, DONE); done !== seq; done = Atomics.load(p.ctrl, DONE)) Atomics.wait(p.ctrl, DONE, done);
   scatter(heap, new Float32Array(p.memory.buffer), c, share.c);
-}
-
-/** Which GEMM kind the helper runs (null without one). */
-export function gemmThreadsKind(): GemmKind | null {
-  return pool?.kind ?? null;
 }

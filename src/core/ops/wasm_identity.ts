@@ -34,7 +34,7 @@ export function installSharedIdentity(): boolean {
   });
 }
 
-/** Whether clones on wasm share their data (for tests and the bench's device line). */
+/** Whether clones on wasm share their data (tests check it is installed). */
 export function sharedIdentityInstalled(): boolean {
   return isOverridden('Identity', 'wasm', MARKER);
 }
