@@ -1,17 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-// Debian's Chromium (Playwright's own browser download fails on this network). WebGPU runs headless
-// through SwiftShader: correct but slow, so browser tests use tiny models.
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/pages/chromium';
 
 // FP_E2E_PORT lets two checkouts run their browser tests side by side.
 const PORT = Number(process.env.FP_E2E_PORT ?? 4173);
@@ -28,7 +16,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
     viewport: { width: 1280, height: 720 },
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
     trace: 'retain-on-failure',
   },
   webServer: {

@@ -6,8 +6,9 @@
 
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/pages/chromium';
 import { lowerEmulatedGpuPriority } from '../e2e/pages/emulated_gpu';
-import { TINY } from '../e2e/pages/playground';
+import { Playground, TINY } from '../e2e/pages/playground';
 
 const { values } = parseArgs({
   options: {
@@ -18,34 +19,20 @@ const { values } = parseArgs({
   },
 });
 
-const ARGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-type Win = Window & { __lt: [number, number][]; __fp?: { state(): { runState: string; step: number } } };
-
 for (let run = 0; run < Number(values.runs); run++) {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await page.addInitScript(() => {
-    const w = window as unknown as Win;
-    w.__lt = [];
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) w.__lt.push([Math.round(e.startTime), Math.round(e.duration)]);
-    }).observe({ type: 'longtask', buffered: true });
-  });
-  await page.goto(`${values.url}?${TINY}`);
-  for (;;) {
-    const s = await page.evaluate(() => (window as unknown as Win).__fp?.state().runState);
-    if (s === 'idle' || s === 'paused') break;
-    await page.waitForTimeout(500);
-  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, baseURL: values.url });
+  const pg = new Playground(page);
+  await pg.trackLongTasks();
+  await pg.open(TINY);
   await page.getByTestId('sample-every').selectOption('5');
   await page.getByTestId('panel-training').scrollIntoViewIfNeeded();
   const gpu = values.nice === undefined ? null : lowerEmulatedGpuPriority(Number(values.nice));
-  const t0 = await page.evaluate(() => performance.now());
+  const t0 = await pg.now();
   await page.getByTestId('play').click();
   await page.waitForTimeout(Number(values.seconds) * 1000);
   await page.getByTestId('play').click();
-  const r = await page.evaluate((from) => ({ longTasks: (window as unknown as Win).__lt.filter(([s]) => s >= from), step: (window as unknown as Win).__fp!.state().step }), t0);
-  console.log(JSON.stringify({ run, nice: gpu ? gpu.nice : 'chromium', threads: gpu?.threads, ...r }));
+  const longTasks = (await pg.longTasks(t0)).map((t) => [Math.round(t.start), Math.round(t.duration)]);
+  console.log(JSON.stringify({ run, nice: gpu ? gpu.nice : 'chromium', threads: gpu?.threads, longTasks, step: (await pg.state()).step }));
   await browser.close();
 }
