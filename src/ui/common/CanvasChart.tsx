@@ -6,6 +6,7 @@
 import { useEffect, useLayoutEffect, useRef, type MouseEvent } from 'react';
 import { extent, logTicks, niceTicks } from '../../core/viz/ticks';
 import { cancelDraw, scheduleDraw } from './canvas';
+import { cssVar } from './hooks';
 
 export interface ChartSeries {
   name: string;
@@ -36,20 +37,10 @@ export interface CanvasChartProps {
 
 const PAD = { left: 46, right: 10, top: 6, bottom: 20 };
 
-// Theme colours resolved once per theme: getComputedStyle in a draw would force a style recalculation of the
-// page after every React commit, which is what made chart draws long main-thread tasks under load.
-const colourCache = new Map<string, string>();
-function resolveColor(_el: Element, c: string): string {
+/** A series colour: a `var(--name)` theme colour or a literal. */
+function resolveColor(c: string): string {
   const m = /^var\((--[\w-]+)\)$/.exec(c);
-  if (!m) return c;
-  const root = document.documentElement;
-  const key = `${root.dataset.theme ?? ''}|${m[1]}`;
-  let v = colourCache.get(key);
-  if (v === undefined) {
-    v = getComputedStyle(root).getPropertyValue(m[1]).trim() || '#888';
-    colourCache.set(key, v);
-  }
-  return v;
+  return m ? cssVar(m[1]) : c;
 }
 
 const defaultFormat = (v: number) => {
@@ -101,8 +92,8 @@ export function CanvasChart(p: CanvasChartProps) {
       if (!ctx) return;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, width, height);
-      const muted = resolveColor(canvas, 'var(--muted)');
-      const grid = resolveColor(canvas, 'var(--grid)');
+      const muted = resolveColor('var(--muted)');
+      const grid = resolveColor('var(--grid)');
       ctx.font = '11px system-ui, sans-serif';
       const n = x.length;
       if (n === 0) return;
@@ -156,7 +147,7 @@ export function CanvasChart(p: CanvasChartProps) {
       scales.forEach((sc, axis) => {
         if (!sc) return;
         ctx.textAlign = axis === 0 ? 'right' : 'left';
-        ctx.fillStyle = sc.color ? resolveColor(canvas, sc.color) : muted;
+        ctx.fillStyle = sc.color ? resolveColor(sc.color) : muted;
         // A label wider than the margin (ticks that differ only in far digits) is narrowed, never clipped.
         const avail = PAD.left - 6;
         for (const t of sc.ticks) {
@@ -177,7 +168,7 @@ export function CanvasChart(p: CanvasChartProps) {
       const ordered = [...series].sort((a, b) => (a.kind === 'bars' ? 0 : 1) - (b.kind === 'bars' ? 0 : 1));
       for (const s of ordered) {
         const sc = scales[s.axis ?? 0]!;
-        ctx.strokeStyle = ctx.fillStyle = resolveColor(canvas, s.color);
+        ctx.strokeStyle = ctx.fillStyle = resolveColor(s.color);
         ctx.globalAlpha = s.alpha ?? 1;
         if (s.kind === 'bars') {
           const bw = n > 1 ? (sx(x[1]) - sx(x[0])) * 0.92 : w;

@@ -28,9 +28,18 @@ export function useSeriesTick(ms = 500): number {
   return v;
 }
 
-/** A value of the store's CSS theme variable (canvases draw with the same colours as the charts). */
-export function cssVar(el: Element, name: string, fallback = '#888'): string {
-  return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
+// Theme colours resolved once per theme (the variables live on the root, set by data-theme):
+// getComputedStyle in a draw would force a style recalculation of the page after every React commit, which
+// is what made chart draws long main-thread tasks under load.
+const themeColours = new Map<string, string>();
+
+/** A CSS theme variable's value (canvases draw with the same colours as the page). */
+export function cssVar(name: string, fallback = '#888'): string {
+  const root = document.documentElement;
+  const key = `${root.dataset.theme ?? ''}|${name}|${fallback}`;
+  let v = themeColours.get(key);
+  if (v === undefined) themeColours.set(key, (v = getComputedStyle(root).getPropertyValue(name).trim() || fallback));
+  return v;
 }
 
 /** True while the user prefers reduced motion (animations then hold still). */

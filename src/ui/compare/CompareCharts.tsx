@@ -25,8 +25,7 @@ function ChartCard({ id, title, explain, controls, legend, children }: { id: str
     const svg = ref.current?.querySelector('.recharts-wrapper > svg.recharts-surface') as SVGSVGElement | null;
     if (!svg) return notify('warning', `${title}: nothing drawn yet to export`);
     try {
-      const el = ref.current!;
-      downloadBlob(await svgToPng(svg, { background: cssVar(el, '--panel', '#ffffff'), text: cssVar(el, '--text', '#111111'), title, legend }), `${id}.png`);
+      downloadBlob(await svgToPng(svg, { background: cssVar('--panel', '#ffffff'), text: cssVar('--text', '#111111'), title, legend }), `${id}.png`);
     } catch (e) {
       notify('error', `${title}: PNG export failed (${(e as Error).message})`);
     }
@@ -267,19 +266,17 @@ export function DiffTable({ runs }: { runs: SavedRun[] }) {
 
 export function GridsSideBySide({ runs }: { runs: SavedRun[] }) {
   const notify = useApp((s) => s.notify);
-  const ref = useRef<HTMLDivElement>(null);
   const { agree, noise } = fingerprintsAgree(runs);
   const withGrid = runs.filter((r) => r.grid);
   const savePng = async () => {
     try {
-      const el = ref.current!;
-      downloadBlob(await gridsToPng(runs, RUN_COLOURS, { background: cssVar(el, '--panel', '#ffffff'), text: cssVar(el, '--text', '#111111') }), 'compare-grids.png');
+      downloadBlob(await gridsToPng(runs, RUN_COLOURS, { background: cssVar('--panel', '#ffffff'), text: cssVar('--text', '#111111') }), 'compare-grids.png');
     } catch (e) {
       notify('warning', `Sample grids: ${(e as Error).message}`);
     }
   };
   return (
-    <div className="compare-card" ref={ref} data-testid="compare-grids" data-grids={withGrid.length}>
+    <div className="compare-card" data-testid="compare-grids" data-grids={withGrid.length}>
       <div className="compare-card-head">
         <h3 className="sub">Samples side by side</h3>
         <button className="btn small-btn" onClick={savePng} disabled={withGrid.length === 0} data-testid="compare-grids-png">

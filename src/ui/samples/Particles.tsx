@@ -92,8 +92,8 @@ export function Particles({ samples }: { samples: SamplesPayload }) {
     c.height = SIZE;
     const ctx = c.getContext('2d');
     if (!ctx) return;
-    const bg = cssVar(c, '--panel', '#fff');
-    const muted = cssVar(c, '--muted', '#888');
+    const bg = cssVar('--panel', '#fff');
+    const muted = cssVar('--muted', '#888');
     const haveTraj = !!frames && !!times && frames.length === times.length && frames.length > 1;
     const paths = haveTraj && showPaths ? drawPaths(frames!, samples.labels, muted) : null;
     const pos = new Float32Array(samples.x.length);

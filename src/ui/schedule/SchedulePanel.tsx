@@ -41,14 +41,14 @@ function drawStrip(c: HTMLCanvasElement, tables: ScheduleTables, preview: DataPr
     c.height = paths.length * (cell + gap);
     const ctx = c.getContext('2d');
     if (!ctx) return;
-    ctx.fillStyle = cssVar(c, '--bg', '#fff');
+    ctx.fillStyle = cssVar('--bg', '#fff');
     ctx.fillRect(0, 0, c.width, c.height);
     const xt = new Float32Array(preview.x.length);
     paths.forEach((p, r) =>
       STRIP_T.forEach((t, k) => {
         const i = Math.round(t * (tables.t.length - 1));
         noisedForDisplay(preview.x, preview.eps, tables.paths[p].alpha[i], tables.paths[p].sigma[i], xt);
-        ctx.fillStyle = cssVar(c, '--panel', '#fff');
+        ctx.fillStyle = cssVar('--panel', '#fff');
         ctx.fillRect(k * (cell + gap), r * (cell + gap), cell, cell);
         drawPoints(ctx, xt, preview.labels, k * (cell + gap), r * (cell + gap), cell, 3, 0.8, 0.6);
       }),

@@ -24,7 +24,7 @@ function drawHeat(c: HTMLCanvasElement, grid: HeatGrid): void {
   const ctx = c.getContext('2d');
   if (!ctx) return;
   const img = ctx.createImageData(grid.cols, grid.bins);
-  const empty = cssVar(c, '--bg', '#eee');
+  const empty = cssVar('--bg', '#eee');
   const [er, eg, eb] = [1, 3, 5].map((i) => parseInt(empty.slice(i, i + 2), 16) || 0);
   for (let col = 0; col < grid.cols; col++) {
     for (let b = 0; b < grid.bins; b++) {

@@ -18,7 +18,7 @@ export function PreviewStrip() {
       c.height = 120;
       const ctx = c.getContext('2d');
       if (!ctx) return;
-      ctx.fillStyle = cssVar(c, '--bg', '#fff');
+      ctx.fillStyle = cssVar('--bg', '#fff');
       ctx.fillRect(0, 0, 120, 120);
       drawPoints(ctx, preview.x, preview.labels, 0, 0, 120, 3, 1, 0.6);
     }
