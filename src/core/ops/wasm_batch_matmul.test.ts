@@ -20,6 +20,8 @@ const CASES: Case[] = [
   { a: [1, 5, 16], b: [4, 16, 5], ta: false, tb: false, grads: false }, // broadcast A over the batch
   { a: [4, 5, 16], b: [1, 16, 3], ta: false, tb: false, grads: false }, // broadcast B
   { a: [23, 150], b: [150, 37], ta: false, tb: false, grads: true }, // rows past the 6-row panels, K past a block
+  { a: [30, 140], b: [140, 530], ta: false, tb: false, grads: true }, // B packed: two column blocks (NC = 512), 2 edge columns, K past a block
+  { a: [150, 26], b: [150, 20], ta: true, tb: false, grads: true }, // B packed under a transposed A (the weight gradient)
 ];
 
 const rand = (shape: number[], seed: number) => Array.from(new Rng(seed).normals(shape.reduce((x, y) => x * y, 1)));

@@ -6,7 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { isOverridden, overrideKernel } from './kernel_override';
-import { GEMM_KINDS, type GemmExports, type GemmKind } from './wasm_gemm';
+import { GEMM_KINDS, NC, type GemmExports, type GemmKind } from './wasm_gemm';
 import { gemmThreadsFor, gemmTwoThreads } from './wasm_gemm_threads';
 
 /**
@@ -63,6 +63,29 @@ export function heapMemory(be: WasmBackendLike): WebAssembly.Memory {
 export function heapOffset(backend: WasmBackendLike, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;
 }
+
+const workspaces = new WeakMap<WebAssembly.Memory, number>();
+
+/**
+ * The GEMM's packing workspace on the wasm backend's heap (KC·NC floats, allocated once per heap and kept:
+ * a product is never re-entered, so one serves them all).
+ */
+export function gemmWorkspace(be: WasmBackendLike): number {
+  const memory = heapMemory(be);
+  let pw = workspaces.get(memory);
+  if (pw === undefined) workspaces.set(memory, (pw = be.wasm._malloc(KC * NC * 4) >>> 0));
+  return pw;
+}
+
+let packing = true;
+
+/** Turns packing of B off or on (benchmarks measure both side by side; results are equal bit for bit). */
+export function useGemmPacking(on: boolean): void {
+  packing = on;
+}
+
+/** Whether packing B pays: each packed block is read by ⌈M/R⌉ row panels; below a few, it is mostly a copy. */
+const packB = (M: number) => packing && M >= 24;
 
 const instances = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
 
@@ -156,12 +179,13 @@ export function gemmOnHeap(be: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorIn
   const sAb = batchA === 1 ? 0 : M * K * 4;
   const sBb = batchB === 1 ? 0 : K * N * 4;
   const [sAi, sAk] = transposeA ? [4, M * 4] : [K * 4, 4];
-  const one = (i: number) => g.gemm(pa + i * sAb, pb + i * sBb, po + i * M * N * 4, pbias, M, K, N, sAi, sAk, N * 4, N * 4, KC);
+  const pw = packB(M) ? gemmWorkspace(be) : 0;
+  const one = (i: number) => g.gemm(pa + i * sAb, pb + i * sBb, po + i * M * N * 4, pbias, M, K, N, sAi, sAk, N * 4, N * 4, KC, pw);
   const share = threadShare(M, K, N, batch, batchA, batchB, transposeA);
   if (share) {
     const heap = new Float32Array(heapMemory(be).buffer);
     const [a, b, c, bi] = [pa >>> 2, pb >>> 2, po >>> 2, pbias >>> 2];
-    const common = { K, sAi, sAk, kc: KC };
+    const common = { K, sAi, sAk, kc: KC, pack: pw !== 0 };
     const biasBlock = (at: number, cols: number) => (bias ? { at, rows: 1, cols, stride: cols } : null);
     if (share.split === 'batch') {
       // The helper takes entries [0, h), this thread [h, batch).
@@ -172,12 +196,12 @@ export function gemmOnHeap(be: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorIn
       // The helper takes rows [0, r) (A row-major: its rows are contiguous), this thread the rest.
       const r = share.at;
       const job = { ...common, M: r, N, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: r * K, stride: r * K }, b: { at: b, rows: 1, cols: K * N, stride: K * N }, bias: biasBlock(bi, N), c: { at: c, rows: r, cols: N, stride: N } };
-      gemmTwoThreads(heap, job, () => g.gemm(pa + r * sAi, pb, po + r * N * 4, pbias, M - r, K, N, sAi, sAk, N * 4, N * 4, KC));
+      gemmTwoThreads(heap, job, () => g.gemm(pa + r * sAi, pb, po + r * N * 4, pbias, M - r, K, N, sAi, sAk, N * 4, N * 4, KC, pw));
     } else {
       // The helper takes columns [0, n) of B and C, this thread the rest: each streams half of B.
       const n = share.at;
       const job = { ...common, M, N: n, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: M * K, stride: M * K }, b: { at: b, rows: K, cols: n, stride: N }, bias: biasBlock(bi, n), c: { at: c, rows: M, cols: n, stride: N } };
-      gemmTwoThreads(heap, job, () => g.gemm(pa, pb + n * 4, po + n * 4, pbias ? pbias + n * 4 : 0, M, K, N - n, sAi, sAk, N * 4, N * 4, KC));
+      gemmTwoThreads(heap, job, () => g.gemm(pa, pb + n * 4, po + n * 4, pbias ? pbias + n * 4 : 0, M, K, N - n, sAi, sAk, N * 4, N * 4, KC, pw));
     }
   } else {
     for (let i = 0; i < batch; i++) one(i);

@@ -42,7 +42,7 @@ export function installColumnSum(): boolean {
     const out = be.makeOutput(attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), N] : [N], 'float32');
     const ones = be.wasm._malloc(R * 4) >>> 0;
     new Float32Array(heapMemory(be).buffer, ones, R).fill(1);
-    g.gemm(ones, heapOffset(be, x), heapOffset(be, out), 0, 1, R, N, R * 4, 4, N * 4, N * 4, KC);
+    g.gemm(ones, heapOffset(be, x), heapOffset(be, out), 0, 1, R, N, R * 4, 4, N * 4, N * 4, KC, 0); // one row: nothing to gain from packing B
     be.wasm._free(ones);
     calls++;
     return out;

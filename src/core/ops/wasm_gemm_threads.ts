@@ -9,7 +9,7 @@
 // The environment starts the helper (src/cli/gemm_helper_node.ts in Node, src/worker/gemm_helper.ts in the
 // browser's training worker): core code has no Worker of its own.
 
-import { GEMM_KINDS, type GemmExports, type GemmKind } from './wasm_gemm';
+import { GEMM_KINDS, NC, type GemmExports, type GemmKind } from './wasm_gemm';
 
 /** Products below this many floating-point operations stay on one thread. */
 export const MIN_FLOPS = 4e6;
@@ -22,7 +22,7 @@ export const MIN_INTENSITY = 48;
 // ctrl: Int32 words at byte 0 of the scratch memory.
 const SEQ = 0; // job number, bumped by this thread
 const DONE = 1; // last job the helper finished
-const P = 2; // parameters: pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, sCi, kc, count, sAb, sBb, sCb
+const P = 2; // parameters: pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, sCi, kc, count, sAb, sBb, sCb, pw
 const CTRL_BYTES = 128;
 const PAGE = 65536;
 const MAX_PAGES = 32768; // 2 GiB of address space, reserved not committed
@@ -47,8 +47,8 @@ export const HELPER_LOOP_SOURCE = `function run(module, memory) {
     if (seen < 0) return;
     const p = ${P};
     const pa = ctrl[p], pb = ctrl[p + 1], pc = ctrl[p + 2], pbias = ctrl[p + 3], M = ctrl[p + 4], K = ctrl[p + 5], N = ctrl[p + 6];
-    const sAi = ctrl[p + 7], sAk = ctrl[p + 8], sBk = ctrl[p + 9], sCi = ctrl[p + 10], kc = ctrl[p + 11], count = ctrl[p + 12], sAb = ctrl[p + 13], sBb = ctrl[p + 14], sCb = ctrl[p + 15];
-    for (let i = 0; i < count; i++) g.gemm(pa + i * sAb, pb + i * sBb, pc + i * sCb, pbias, M, K, N, sAi, sAk, sBk, sCi, kc);
+    const sAi = ctrl[p + 7], sAk = ctrl[p + 8], sBk = ctrl[p + 9], sCi = ctrl[p + 10], kc = ctrl[p + 11], count = ctrl[p + 12], sAb = ctrl[p + 13], sBb = ctrl[p + 14], sCb = ctrl[p + 15], pw = ctrl[p + 16];
+    for (let i = 0; i < count; i++) g.gemm(pa + i * sAb, pb + i * sBb, pc + i * sCb, pbias, M, K, N, sAi, sAk, sBk, sCi, kc, pw);
     Atomics.store(ctrl, ${DONE}, seen);
     Atomics.notify(ctrl, ${DONE});
   }
@@ -165,6 +165,8 @@ export interface HelperShare {
   sAb: number;
   sBb: number;
   kc: number;
+  /** Whether the GEMM packs B (a workspace of kc·NC floats then leads the scratch memory's operands). */
+  pack: boolean;
 }
 
 /**
@@ -174,7 +176,8 @@ export interface HelperShare {
 export function gemmTwoThreads(heap: Float32Array, share: HelperShare, mine: () => void): void {
   const p = pool!;
   const align = (n: number) => (n + 15) & ~15; // floats: 64-byte aligned blocks
-  const a = CTRL_BYTES >>> 2;
+  const pw = CTRL_BYTES >>> 2;
+  const a = align(pw + (share.pack ? share.kc * NC : 0));
   const b = align(a + floats(share.a));
   const bias = align(b + floats(share.b));
   const c = align(bias + (share.bias ? floats(share.bias) : 0));
@@ -186,7 +189,7 @@ export function gemmTwoThreads(heap: Float32Array, share: HelperShare, mine: () 
   gather(f32, b, heap, share.b);
   if (share.bias) gather(f32, bias, heap, share.bias);
   const { M, K, N, count, sAi, sAk, sAb, sBb, kc } = share;
-  const params = [4 * a, 4 * b, 4 * c, share.bias ? 4 * bias : 0, M, K, N, sAi, sAk, 4 * N, 4 * N, kc, count, sAb, sBb, 4 * M * N];
+  const params = [4 * a, 4 * b, 4 * c, share.bias ? 4 * bias : 0, M, K, N, sAi, sAk, 4 * N, 4 * N, kc, count, sAb, sBb, 4 * M * N, share.pack ? 4 * pw : 0];
   for (let i = 0; i < params.length; i++) p.ctrl[P + i] = params[i];
   const seq = ++p.seq;
   Atomics.store(p.ctrl, SEQ, seq);
