@@ -51,9 +51,19 @@ export function heapF32(be: WasmBackendLike, t: tf.TensorInfo): Float32Array {
   return new Float32Array(heapMemory(be).buffer, heapOffset(be, t), t.shape.reduce((a, b) => a * b, 1));
 }
 
-/** The SIMD elementwise kernels on the wasm heap (null without WASM SIMD: the JS loops run instead). */
+/**
+ * The SIMD elementwise kernels on the wasm heap: with relaxed SIMD's FMA in the exp polynomial where the engine
+ * validates it (as for the GEMM), else plain SIMD; null without WASM SIMD (the JS loops run instead).
+ */
 export function wasmFused(): FusedExports | null {
-  return wasmModuleOnHeap<FusedExports>('fused', fusedModule);
+  return (fusedFma ? wasmModuleOnHeap<FusedExports>('fused-fma', (shared) => fusedModule(shared, true)) : null) ?? wasmModuleOnHeap<FusedExports>('fused', fusedModule);
+}
+
+let fusedFma = true;
+
+/** Allows or forbids the FMA build of the elementwise kernels (tests run both). */
+export function useFusedFma(on: boolean): void {
+  fusedFma = on;
 }
 
 /** Heap offset of a tensor (pointer argument of the SIMD kernels). */

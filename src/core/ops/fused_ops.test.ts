@@ -1,10 +1,11 @@
 // The fused kernels on the wasm backend against the composites of tfjs ops they replace.
 // (The same cases run on WebGPU in fused_ops.webgpu.test.ts.)
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../test_utils/tf_backends';
 import { ADALN_MODULATE, ADALN_MODULATE_GRAD, adaLNModulate } from './adaln_modulate';
 import { BIAS_GELU, BIAS_GELU_GRAD, biasGelu } from './bias_gelu';
+import { useFusedFma } from './fused';
 import { describeFusedAgreement } from './fused_agreement';
 import { FUSED_CASES } from './fused_cases';
 import { GATED_RESIDUAL, GATED_RESIDUAL_GRAD, gatedResidual } from './gated_residual';
@@ -19,6 +20,11 @@ describe('fused ops [wasm]', () => {
   describeFusedAgreement('adaLNModulate', FUSED_CASES.adaLN, [ADALN_MODULATE, ADALN_MODULATE_GRAD]);
   describeFusedAgreement('gatedResidual', FUSED_CASES.gated, [GATED_RESIDUAL, GATED_RESIDUAL_GRAD]);
   describeFusedAgreement('biasGelu', FUSED_CASES.gelu, [BIAS_GELU, BIAS_GELU_GRAD]);
+  describe('plain SIMD build (no relaxed-SIMD FMA)', () => {
+    beforeAll(() => useFusedFma(false));
+    afterAll(() => useFusedFma(true));
+    describeFusedAgreement('biasGelu', FUSED_CASES.gelu, [BIAS_GELU, BIAS_GELU_GRAD]);
+  });
   describeFusedAgreement('splitHeads', FUSED_CASES.heads, [SPLIT_HEADS, MERGE_HEADS], 0, 0);
 
   it('reject inputs that do not fit together, naming the argument', () => {

@@ -88,6 +88,9 @@ export const op = {
   f32x4Div: [0xfd, ...uleb(231)],
   f32x4Min: [0xfd, ...uleb(232)],
   f32x4Max: [0xfd, ...uleb(233)],
+  /** Pseudo-min/max: b < a ? b : a and a < b ? b : a (x86 minps/maxps). */
+  f32x4Pmin: [0xfd, ...uleb(234)],
+  f32x4Pmax: [0xfd, ...uleb(235)],
   f32x4Sqrt: [0xfd, ...uleb(227)],
   f32x4Neg: [0xfd, ...uleb(225)],
   f32x4Abs: [0xfd, ...uleb(224)],

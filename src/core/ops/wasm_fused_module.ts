@@ -22,20 +22,44 @@ const sub = (a: Code, b: Code): Code => [...a, ...b, op.f32x4Sub];
 const mul = (a: Code, b: Code): Code => [...a, ...b, op.f32x4Mul];
 const div = (a: Code, b: Code): Code => [...a, ...b, op.f32x4Div];
 const k = (x: number): Code => [op.f32x4Const(x)];
+
+// Constants of the exp polynomial come from locals set once at function entry (kk / hoistConsts): V8
+// materialises a v128.const at each use, inside the element loop.
+const pools = new WeakMap<Fn, Map<number, string>>();
+/** The constant x in all 4 lanes, read from a local of `f` that hoistConsts sets at entry. */
+function kk(f: Fn, x: number): Code {
+  let pool = pools.get(f);
+  if (!pool) pools.set(f, (pool = new Map()));
+  let name = pool.get(x);
+  if (!name) pool.set(x, (name = `k${pool.size}`));
+  return [f.v(name)];
+}
+/** f's definition, its kk constants set at entry. */
+function hoistConsts(f: Fn): FuncDef {
+  const init: Code = [];
+  for (const [x, name] of pools.get(f) ?? []) init.push(op.f32x4Const(x), f.vset(name));
+  f.body.unshift(...init);
+  return f.def();
+}
+/** a·b + c: relaxed SIMD's madd (an FMA instruction) when `fma`, else a multiply and an add. */
+const madd = (fma: boolean, a: Code, b: Code, c: Code): Code => (fma ? [...a, ...b, ...c, op.f32x4RelaxedMadd] : [...a, ...b, op.f32x4Mul, ...c, op.f32x4Add]);
 const hsum = (v: Code): Code => [...v, op.f32x4Extract(0), ...v, op.f32x4Extract(1), op.f32Add, ...v, op.f32x4Extract(2), op.f32Add, ...v, op.f32x4Extract(3), op.f32Add];
 const advance = (f: Fn, ptr: string, bytes: Code): Code => [f.get(ptr), ...bytes, op.i32Add, f.set(ptr)];
 const times4 = (f: Fn, n: string): Code => [f.get(n), op.i32(2), op.i32Shl];
 
-/** e^x, 4 lanes (Cephes expf). */
-function vexp(f: Fn, x: Code): Code {
+/**
+ * e^x, 4 lanes (Cephes expf). The clamp uses pmin/pmax (one minps/maxps each; f32x4.min/max's NaN and −0
+ * rules cost V8 several instructions, and a NaN still comes through: pmax(NaN, lo) = NaN).
+ */
+function vexp(f: Fn, x: Code, fma: boolean): Code {
   const [X, N, R] = ['exp_x', 'exp_n', 'exp_r'].map((n) => (f.l(n, V128), n));
   const r = [f.v(R)];
-  let poly: Code = k(1 / 720);
-  for (const c of [1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1]) poly = add(mul(poly, r), k(c));
+  let poly: Code = kk(f, 1 / 720);
+  for (const c of [1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1]) poly = madd(fma, poly, r, kk(f, c));
   return [
-    ...x, op.f32x4Const(-87.3), op.f32x4Max, op.f32x4Const(88.3), op.f32x4Min, f.vset(X),
-    f.v(X), op.f32x4Const(Math.LOG2E), op.f32x4Mul, op.f32x4Nearest, f.vset(N),
-    f.v(X), f.v(N), op.f32x4Const(0.693359375), op.f32x4Mul, op.f32x4Sub, f.v(N), op.f32x4Const(-2.12194440e-4), op.f32x4Mul, op.f32x4Sub, f.vset(R),
+    ...x, ...kk(f, -87.3), op.f32x4Pmax, ...kk(f, 88.3), op.f32x4Pmin, f.vset(X),
+    f.v(X), ...kk(f, Math.LOG2E), op.f32x4Mul, op.f32x4Nearest, f.vset(N),
+    ...madd(fma, [f.v(N)], kk(f, 2.12194440e-4), madd(fma, [f.v(N)], kk(f, -0.693359375), [f.v(X)])), f.vset(R),
     ...poly,
     f.v(N), op.i32x4TruncSatF32x4S, op.i32x4Const(127), op.i32x4Add, op.i32(23), op.i32x4Shl, op.f32x4Mul,
   ];
@@ -45,22 +69,22 @@ const GELU_C = 0.044715;
 const GELU_K = 2 * Math.sqrt(2 / Math.PI);
 
 /** gelu_fwd(ph, pb, py, R, F): y = u·σ(K(u + Cu³)), u = h + b (F a multiple of 4). */
-function geluForward(): FuncDef {
+function geluForward(fma: boolean): FuncDef {
   const f = new Fn('gelu_fwd', ['ph', 'pb', 'py', 'R', 'F']);
   const u = [f.v('u')];
   f.l('u', V128);
   f.emit(...forUp(f, 'r', [f.get('R')], 1, [
     ...forUp(f, 'j', [f.get('F')], 4, [
       ...add(ld(at(f, 'ph', 'j')), ld(at(f, 'pb', 'j'))), f.vset('u'),
-      ...st(at(f, 'py', 'j'), div(u, add(k(1), vexp(f, mul(k(-GELU_K), add(u, mul(k(GELU_C), mul(u, mul(u, u))))))))),
+      ...st(at(f, 'py', 'j'), div(u, add(kk(f, 1), vexp(f, mul(kk(f, -GELU_K), add(u, mul(kk(f, GELU_C), mul(u, mul(u, u))))), fma)))),
     ]),
     ...advance(f, 'ph', times4(f, 'F')), ...advance(f, 'py', times4(f, 'F')),
   ]));
-  return f.def();
+  return hoistConsts(f);
 }
 
 /** gelu_bwd(pdy, ph, pb, pdu, pdb, R, F): du = dy·GELU'(u); db[f] += du (db zeroed by the caller). */
-function geluBackward(): FuncDef {
+function geluBackward(fma: boolean): FuncDef {
   const f = new Fn('gelu_bwd', ['pdy', 'ph', 'pb', 'pdu', 'pdb', 'R', 'F']);
   for (const n of ['u', 'u2', 's', 'du']) f.l(n, V128);
   const [u, u2, s, du] = ['u', 'u2', 's', 'du'].map((n) => [f.v(n)]);
@@ -68,14 +92,14 @@ function geluBackward(): FuncDef {
     ...forUp(f, 'j', [f.get('F')], 4, [
       ...add(ld(at(f, 'ph', 'j')), ld(at(f, 'pb', 'j'))), f.vset('u'),
       ...mul(u, u), f.vset('u2'),
-      ...div(k(1), add(k(1), vexp(f, mul(k(-GELU_K), add(u, mul(k(GELU_C), mul(u2, u))))))), f.vset('s'),
-      ...mul(ld(at(f, 'pdy', 'j')), add(s, mul(mul(u, mul(s, sub(k(1), s))), add(k(GELU_K), mul(k(3 * GELU_C * GELU_K), u2))))), f.vset('du'),
+      ...div(kk(f, 1), add(kk(f, 1), vexp(f, mul(kk(f, -GELU_K), add(u, mul(kk(f, GELU_C), mul(u2, u)))), fma))), f.vset('s'),
+      ...mul(ld(at(f, 'pdy', 'j')), add(s, mul(mul(u, mul(s, sub(kk(f, 1), s))), add(kk(f, GELU_K), mul(kk(f, 3 * GELU_C * GELU_K), u2))))), f.vset('du'),
       ...st(at(f, 'pdu', 'j'), du),
       ...st(at(f, 'pdb', 'j'), add(ld(at(f, 'pdb', 'j')), du)),
     ]),
     ...advance(f, 'pdy', times4(f, 'F')), ...advance(f, 'ph', times4(f, 'F')), ...advance(f, 'pdu', times4(f, 'F')),
   ]));
-  return f.def();
+  return hoistConsts(f);
 }
 
 /** Mean and rstd of the D values at px into locals mean (f32), vmean, vr (splats). */
@@ -282,7 +306,7 @@ export interface FusedExports {
   adamw(pg: number, pp: number, pm: number, pv: number, pe: number, n: number, gscale: number, lr: number, b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, wd: number, ed: number, omed: number): void;
 }
 
-export function fusedModule(shared: boolean): Uint8Array {
-  return assembleModule([geluForward(), geluBackward(), adaLNForward(), adaLNBackward(), gatedForward(), gatedBackward(), copy2d(), sumSquares(), adamw()], shared);
+export function fusedModule(shared: boolean, fma = false): Uint8Array {
+  return assembleModule([geluForward(fma), geluBackward(fma), adaLNForward(), adaLNBackward(), gatedForward(), gatedBackward(), copy2d(), sumSquares(), adamw()], shared);
 }
 
