@@ -5,12 +5,13 @@ import { adaLNModulate } from './adaln_modulate';
 import { biasGelu } from './bias_gelu';
 import type { FusedCase } from './fused_agreement';
 import { gatedResidual } from './gated_residual';
+import { softmaxLast } from './softmax';
 import { splitHeads } from './split_heads';
 
 const t3 = (x: tf.Tensor) => x as tf.Tensor3D;
 const t2 = (x: tf.Tensor) => x as tf.Tensor2D;
 
-export const FUSED_CASES: Record<'adaLN' | 'gated' | 'gelu' | 'heads', FusedCase[]> = {
+export const FUSED_CASES: Record<'adaLN' | 'gated' | 'gelu' | 'heads' | 'softmax', FusedCase[]> = {
   adaLN: [
     { name: 'block, msa chunk (0 of 6)', shapes: [[2, 5, 8], [2, 48]], f: (x, m) => adaLNModulate(t3(x), t2(m), 0) },
     { name: 'block, mlp chunk (3 of 6), odd width', shapes: [[3, 7, 9], [3, 54]], f: (x, m) => adaLNModulate(t3(x), t2(m), 3) },
@@ -23,6 +24,11 @@ export const FUSED_CASES: Record<'adaLN' | 'gated' | 'gelu' | 'heads', FusedCase
   gelu: [
     { name: 'MLP hidden layer', shapes: [[10, 16], [16]], f: (h, b) => biasGelu(t2(h), b as tf.Tensor1D) },
     { name: 'odd sizes, large |u| (both sigmoid tails)', shapes: [[33, 5], [5]], f: (h, b) => biasGelu(t2(h.mul(6)), b as tf.Tensor1D) },
+  ],
+  softmax: [
+    { name: 'attention scores, rows of 196 (mnist-small)', shapes: [[2, 3, 196]], f: (x) => softmaxLast(x.mul(4)) },
+    { name: 'rows of 49 (mnist-tiny: 1 in the scalar tail), large logits', shapes: [[5, 49]], f: (x) => softmaxLast(x.mul(30)) },
+    { name: 'rows shorter than a vector', shapes: [[7, 3]], f: (x) => softmaxLast(x) },
   ],
   heads: [
     { name: 'multi-head', shapes: [[2, 5, 24]], f: (x) => splitHeads(t3(x), 2, 2) },

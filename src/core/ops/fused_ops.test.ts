@@ -8,6 +8,7 @@ import { BIAS_GELU, BIAS_GELU_GRAD, biasGelu } from './bias_gelu';
 import { useFusedFma } from './fused';
 import { describeFusedAgreement } from './fused_agreement';
 import { FUSED_CASES } from './fused_cases';
+import { SOFTMAX_GRAD } from './softmax';
 import { GATED_RESIDUAL, GATED_RESIDUAL_GRAD, gatedResidual } from './gated_residual';
 import { MERGE_HEADS, SPLIT_HEADS } from './split_heads';
 import { installWasmBatchMatMul } from './wasm_batch_matmul';
@@ -20,10 +21,12 @@ describe('fused ops [wasm]', () => {
   describeFusedAgreement('adaLNModulate', FUSED_CASES.adaLN, [ADALN_MODULATE, ADALN_MODULATE_GRAD]);
   describeFusedAgreement('gatedResidual', FUSED_CASES.gated, [GATED_RESIDUAL, GATED_RESIDUAL_GRAD]);
   describeFusedAgreement('biasGelu', FUSED_CASES.gelu, [BIAS_GELU, BIAS_GELU_GRAD]);
+  describeFusedAgreement('softmax', FUSED_CASES.softmax, [SOFTMAX_GRAD]);
   describe('plain SIMD build (no relaxed-SIMD FMA)', () => {
     beforeAll(() => useFusedFma(false));
     afterAll(() => useFusedFma(true));
     describeFusedAgreement('biasGelu', FUSED_CASES.gelu, [BIAS_GELU, BIAS_GELU_GRAD]);
+    describeFusedAgreement('softmax', FUSED_CASES.softmax, [SOFTMAX_GRAD]);
   });
   describeFusedAgreement('splitHeads', FUSED_CASES.heads, [SPLIT_HEADS, MERGE_HEADS], 0, 0);
 

@@ -294,7 +294,32 @@ function adamw(): FuncDef {
   return f.def();
 }
 
+/** softmax_bwd(pdy, py, pdx, R, N): dx = (dy − Σ dy·y)·y per row of N (the softmax gradient, given y). */
+function softmaxBackward(): FuncDef {
+  const f = new Fn('softmax_bwd', ['pdy', 'py', 'pdx', 'R', 'N']);
+  f.l('acc', V128);
+  f.l('vd', V128);
+  f.l('dot', F32);
+  const tail = (body: Code): Code => [op.block, op.loop, f.get('j'), f.get('N'), op.i32GeU, op.brIf(1), ...body, f.get('j'), op.i32(1), op.i32Add, f.set('j'), op.br(0), op.end, op.end];
+  const sc = (p: string): Code => [...at(f, p, 'j'), op.f32Load];
+  f.emit(f.get('N'), op.i32(-4), op.i32And, f.set('n4'));
+  f.emit(...forUp(f, 'r', [f.get('R')], 1, [
+    op.v128Zero, f.vset('acc'),
+    ...forUp(f, 'j', [f.get('n4')], 4, [...add([f.v('acc')], mul(ld(at(f, 'pdy', 'j')), ld(at(f, 'py', 'j')))), f.vset('acc')]),
+    ...hsum([f.v('acc')]), op.set(f.l('dot', F32)),
+    f.get('n4'), f.set('j'),
+    ...tail([op.get(f.l('dot', F32)), ...sc('pdy'), ...sc('py'), op.f32Mul, op.f32Add, op.set(f.l('dot', F32))]),
+    op.get(f.l('dot', F32)), op.f32x4Splat, f.vset('vd'),
+    ...forUp(f, 'j', [f.get('n4')], 4, [...st(at(f, 'pdx', 'j'), mul(sub(ld(at(f, 'pdy', 'j')), [f.v('vd')]), ld(at(f, 'py', 'j'))))]),
+    f.get('n4'), f.set('j'),
+    ...tail([...at(f, 'pdx', 'j'), ...sc('pdy'), op.get(f.l('dot', F32)), op.f32Sub, ...sc('py'), op.f32Mul, op.f32Store]),
+    ...advance(f, 'pdy', times4(f, 'N')), ...advance(f, 'py', times4(f, 'N')), ...advance(f, 'pdx', times4(f, 'N')),
+  ]));
+  return f.def();
+}
+
 export interface FusedExports {
+  softmax_bwd(pdy: number, py: number, pdx: number, R: number, N: number): void;
   gelu_fwd(ph: number, pb: number, py: number, R: number, F: number): void;
   gelu_bwd(pdy: number, ph: number, pb: number, pdu: number, pdb: number, R: number, F: number): void;
   adaln_fwd(px: number, pmod: number, py: number, B: number, N: number, D: number, W: number, chunk: number, eps: number, invD: number): void;
@@ -307,6 +332,6 @@ export interface FusedExports {
 }
 
 export function fusedModule(shared: boolean, fma = false): Uint8Array {
-  return assembleModule([geluForward(fma), geluBackward(fma), adaLNForward(), adaLNBackward(), gatedForward(), gatedBackward(), copy2d(), sumSquares(), adamw()], shared);
+  return assembleModule([geluForward(fma), geluBackward(fma), adaLNForward(), adaLNBackward(), gatedForward(), gatedBackward(), copy2d(), sumSquares(), adamw(), softmaxBackward()], shared);
 }
 
