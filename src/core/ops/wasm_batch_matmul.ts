@@ -77,15 +77,8 @@ export function gemmWorkspace(be: WasmBackendLike): number {
   return pw;
 }
 
-let packing = true;
-
-/** Turns packing of B off or on (benchmarks measure both side by side; results are equal bit for bit). */
-export function useGemmPacking(on: boolean): void {
-  packing = on;
-}
-
 /** Whether packing B pays: each packed block is read by ⌈M/R⌉ row panels; below a few, it is mostly a copy. */
-const packB = (M: number) => packing && M >= 24;
+const packB = (M: number) => M >= 24;
 
 const instances = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import '../../test_utils/tf_backends'; // turns on Node 20's relaxed SIMD, as for every wasm test
 import { fusedModule, type FusedExports } from './wasm_fused_module';
 
-
 const gelu = (u: number) => 0.5 * u * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (u + 0.044715 * u ** 3)));
 const geluGrad = (u: number) => (gelu(u + 1e-4) - gelu(u - 1e-4)) / 2e-4;
 const U = [-1000, -90, -88, -30, -8, -3, -1, -1e-3, 0, 1e-3, 0.5, 1, 3, 8, 30, 88, 90, 1000, NaN, -0.25, 2.5, 6];
