@@ -18,7 +18,7 @@ async function run(spec: PageJob & { assetBase: string }): Promise<WorkerReply> 
   const device =
     report.name === 'webgpu'
       ? `${report.adapter?.vendor ?? ''} ${report.adapter?.architecture ?? ''}`.trim()
-      : `chromium wasm${report.wasm?.simd ? ' simd' : ''}${report.wasm?.simdKernels ? ` + our GEMM (${report.wasm.gemm}, ${report.wasm.gemmThreads} threads)` : ''}, tfjs threads ${getThreadsCount()}${crossOriginIsolated ? ' (cross-origin isolated)' : ''}`;
+      : `chromium wasm${report.wasm?.simd ? ' simd' : ''}${report.wasm?.simdKernels ? ` + our GEMM (${report.wasm.gemm}, ${report.wasm.gemmThreads} threads${report.wasm.sharedHeap ? ', shared heap' : ''})` : ''}, tfjs threads ${getThreadsCount()}${crossOriginIsolated ? ' (cross-origin isolated)' : ''}`;
   const config = makeConfig(spec.job.overrides);
   const assets = datasetInfo(config.dataset).needsAsset === 'mnist' ? { mnist: new Uint8Array(await (await fetch(`${spec.assetBase}${MNIST_ASSET_PATH}`)).arrayBuffer()) } : undefined;
   const peak = spec.peak === false ? undefined : await matmulPeak();

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     report.name === 'webgpu'
       ? `Dawn ${report.adapter?.vendor ?? ''} ${report.adapter?.architecture ?? ''}`.trim()
       : report.name === 'wasm'
-        ? `node wasm${report.wasm?.simd ? ' simd' : ''}${report.wasm?.simdKernels ? ` + our GEMM (${report.wasm.gemm}, ${report.wasm.gemmThreads} threads)` : ''}, tfjs 1 thread`
+        ? `node wasm${report.wasm?.simd ? ' simd' : ''}${report.wasm?.simdKernels ? ` + our GEMM (${report.wasm.gemm}, ${report.wasm.gemmThreads} threads${report.wasm.sharedHeap ? ', shared heap' : ''})` : ''}, tfjs 1 thread`
         : report.name;
   const config = makeConfig(spec.job.overrides);
   const peak = spec.peak === false ? undefined : await matmulPeak(report.name === 'cpu' ? 256 : undefined);

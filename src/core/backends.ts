@@ -5,10 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { gemmHelperRunning, startGemmHelper, type SpawnGemmHelper } from './ops/wasm_gemm_threads';
+import { gemmHelperInPlace, gemmHelperRunning, startGemmHelper, type SpawnGemmHelper } from './ops/wasm_gemm_threads';
+import { withSharedWasmHeap } from './ops/wasm_shared_heap';
 import { installColumnSum } from './ops/wasm_column_sum';
 import { installSharedIdentity } from './ops/wasm_identity';
-import { installWasmBatchMatMul, wasmGemmKind, wasmKernelInstalled, type GemmKind } from './ops/wasm_batch_matmul';
+import { heapMemory, installWasmBatchMatMul, wasmGemmKind, wasmKernelInstalled, type GemmKind, type WasmBackendLike } from './ops/wasm_batch_matmul';
 
 import { BACKENDS, type BackendName } from './backend_names';
 
@@ -32,9 +33,10 @@ export interface BackendReport {
   timestampQuery?: boolean;
   /**
    * gemm: which of our GEMM kernels runs the products (relaxed SIMD's FMA, or plain SIMD); gemmThreads: 2 when
-   * large products are split with a helper worker (wasm_gemm_threads.ts), else 1.
+   * large products are split with a helper worker (wasm_gemm_threads.ts), else 1; sharedHeap: the helper computes in
+   * place on tfjs's heap, made a shared memory (wasm_shared_heap.ts), instead of on copies.
    */
-  wasm?: { simd: boolean; threads: boolean; simdKernels: boolean; gemm: GemmKind | null; gemmThreads: number };
+  wasm?: { simd: boolean; threads: boolean; simdKernels: boolean; gemm: GemmKind | null; gemmThreads: number; sharedHeap: boolean };
 }
 
 /**
@@ -67,7 +69,7 @@ function registerWebGPU(): void {
   );
 }
 
-async function tryBackend(name: BackendName): Promise<BackendAttempt> {
+async function tryBackend(name: BackendName, sharedWasmHeap = false): Promise<BackendAttempt> {
   const t0 = performance.now();
   try {
     if (name === 'wasm') {
@@ -82,7 +84,8 @@ async function tryBackend(name: BackendName): Promise<BackendAttempt> {
       }
       if (!tf.findBackendFactory('webgpu')) registerWebGPU();
     }
-    const ok = await tf.setBackend(name);
+    // With a GEMM helper to come, the wasm heap is made shared so the helper computes in place on it.
+    const ok = name === 'wasm' && sharedWasmHeap ? await withSharedWasmHeap(() => tf.setBackend(name)) : await tf.setBackend(name);
     if (!ok) throw new Error('initialisation failed');
     await tf.ready();
     // A tiny op proves the backend actually runs kernels (some fail only at the first dispatch).
@@ -110,7 +113,7 @@ function describe(name: BackendName): Partial<BackendReport> {
     };
   }
   if (name === 'wasm') {
-    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), simdKernels: wasmKernelInstalled(), gemm: wasmGemmKind(), gemmThreads: gemmHelperRunning() ? 2 : 1 } };
+    return { wasm: { simd: !!tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: !!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'), simdKernels: wasmKernelInstalled(), gemm: wasmGemmKind(), gemmThreads: gemmHelperRunning() ? 2 : 1, sharedHeap: gemmHelperInPlace() } };
   }
   return {};
 }
@@ -134,14 +137,17 @@ export async function initBackend(opts: InitOptions = {}): Promise<BackendReport
   const queue: BackendName[] = opts.forced ? [opts.forced, ...order.filter((b) => b !== opts.forced)] : [...order];
   const attempts: BackendAttempt[] = [];
   for (const name of queue) {
-    const a = await tryBackend(name);
+    const a = await tryBackend(name, !!opts.gemmHelper && opts.wasmSimdKernels !== false);
     attempts.push(a);
     if (!a.ok) continue;
     if (name === 'wasm' && opts.wasmSimdKernels !== false) {
       installWasmBatchMatMul();
       installSharedIdentity();
       installColumnSum();
-      if (opts.gemmHelper) await startGemmHelper(opts.gemmHelper).catch(() => false); // one thread then
+      if (opts.gemmHelper) {
+        const be = tf.backend() as unknown as WasmBackendLike;
+        await startGemmHelper(opts.gemmHelper, { memory: heapMemory(be), malloc: (n) => be.wasm._malloc(n) }).catch(() => false); // one thread then
+      }
     }
     const failed = attempts.filter((x) => !x.ok);
     let reason: string;

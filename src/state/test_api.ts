@@ -10,6 +10,8 @@ export interface TestState {
   backend: string | null;
   /** Threads of the wasm GEMM (2 with its helper worker), null off wasm. */
   gemmThreads: number | null;
+  /** Whether the GEMM's helper computes in place on tfjs's heap (shared), null off wasm. */
+  sharedHeap: boolean | null;
   runState: string;
   step: number;
   losses: number[];
@@ -64,6 +66,7 @@ export function installTestApi(): void {
       return {
         backend: s.report?.name ?? null,
         gemmThreads: s.report?.wasm?.gemmThreads ?? null,
+        sharedHeap: s.report?.wasm?.sharedHeap ?? null,
         runState: s.runState,
         step: s.step,
         losses: [...s.series.loss],

@@ -6,7 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { isOverridden, overrideKernel } from './kernel_override';
-import { GEMM_KINDS, NC, type GemmExports, type GemmKind } from './wasm_gemm';
+import { GEMM_KINDS, KC, NC, type GemmExports, type GemmKind } from './wasm_gemm';
 import { gemmThreadsFor, gemmTwoThreads } from './wasm_gemm_threads';
 
 /**
@@ -37,8 +37,7 @@ interface KernelArgs {
   attrs: { transposeA: boolean; transposeB: boolean };
 }
 
-/** K steps per block: a block of B (kc rows) stays in cache across the row panels of A. */
-export const KC = 128;
+export { KC } from './wasm_gemm';
 
 let gemm: GemmExports | null = null;
 let calls = 0;
@@ -184,17 +183,17 @@ export function gemmOnHeap(be: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorIn
       // The helper takes entries [0, h), this thread [h, batch).
       const h = share.at;
       const job = { ...common, M, N, count: h, sAb, sBb, a: { at: a, rows: sAb ? h : 1, cols: M * K, stride: M * K }, b: { at: b, rows: sBb ? h : 1, cols: K * N, stride: K * N }, bias: biasBlock(bi, N), c: { at: c, rows: h, cols: M * N, stride: M * N } };
-      gemmTwoThreads(heap, job, () => { for (let i = h; i < batch; i++) one(i); });
+      gemmTwoThreads(heap, job, () => { for (let i = h; i < batch; i++) one(i); }, { pa, pb, pc: po, pbias, M, N, sBk: N * 4, sCi: N * 4, count: h, sAb, sBb, sCb: M * N * 4 });
     } else if (share.split === 'rows') {
       // The helper takes rows [0, r) (A row-major: its rows are contiguous), this thread the rest.
       const r = share.at;
       const job = { ...common, M: r, N, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: r * K, stride: r * K }, b: { at: b, rows: 1, cols: K * N, stride: K * N }, bias: biasBlock(bi, N), c: { at: c, rows: r, cols: N, stride: N } };
-      gemmTwoThreads(heap, job, () => g.gemm(pa + r * sAi, pb, po + r * N * 4, pbias, M - r, K, N, sAi, sAk, N * 4, N * 4, KC, pw));
+      gemmTwoThreads(heap, job, () => g.gemm(pa + r * sAi, pb, po + r * N * 4, pbias, M - r, K, N, sAi, sAk, N * 4, N * 4, KC, pw), { pa, pb, pc: po, pbias, M: r, N, sBk: N * 4, sCi: N * 4, count: 1, sAb: 0, sBb: 0, sCb: 0 });
     } else {
       // The helper takes columns [0, n) of B and C, this thread the rest: each streams half of B.
       const n = share.at;
       const job = { ...common, M, N: n, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: M * K, stride: M * K }, b: { at: b, rows: K, cols: n, stride: N }, bias: biasBlock(bi, n), c: { at: c, rows: M, cols: n, stride: N } };
-      gemmTwoThreads(heap, job, () => g.gemm(pa, pb + n * 4, po + n * 4, pbias ? pbias + n * 4 : 0, M, K, N - n, sAi, sAk, N * 4, N * 4, KC, pw));
+      gemmTwoThreads(heap, job, () => g.gemm(pa, pb + n * 4, po + n * 4, pbias ? pbias + n * 4 : 0, M, K, N - n, sAi, sAk, N * 4, N * 4, KC, pw), { pa, pb, pc: po, pbias, M, N: n, sBk: N * 4, sCi: N * 4, count: 1, sAb: 0, sBb: 0, sCb: 0 });
     }
   } else {
     for (let i = 0; i < batch; i++) one(i);

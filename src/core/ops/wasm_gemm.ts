@@ -67,6 +67,9 @@ function scalarKernel(): FuncDef {
   return f.def();
 }
 
+/** K steps per block: a block of B (kc rows) stays in cache across the row panels of A. */
+export const KC = 128;
+
 /** Columns of B per packed block (with KC steps of K, 256 KiB: a quarter of this machine's L2). */
 export const NC = 512;
 

@@ -1,15 +1,18 @@
 // Two threads for the wasm GEMM. tfjs-wasm runs on one thread (its threaded build hangs in our bundled
-// worker, and in Node its heap is not shared), so a large product is split in two: a helper worker takes
-// half of the batch entries, rows or columns (the split is chosen in wasm_batch_matmul.ts) on a shared scratch
-// memory, its operands copied in and its part of C copied back; this thread computes the other half in place
-// on tfjs's heap meanwhile. Both run the same GEMM module, so every element is summed in the same order as
-// on one thread: the results are equal bit for bit. The copies cost O(MK + KN + MN) against O(MKN)
-// multiply-adds, so only products above MIN_FLOPS and MIN_INTENSITY go this way. This thread waits with Atomics.wait: call it from a worker or from Node, never
-// from a page's main thread.
+// worker), so a large product is split in two: a helper worker takes half of the batch entries, rows or
+// columns (the split is chosen in wasm_batch_matmul.ts) while this thread computes the other half. Both run
+// the same GEMM module, so every element is summed in the same order as on one thread: the results are equal
+// bit for bit.
+// In place: at start-up tfjs's heap is made a shared memory (wasm_shared_heap.ts), and the helper computes
+// its half directly on it, from the same operands into the same output. Where that is not possible, the
+// helper works on a shared scratch memory of its own: its operands are copied in and its part of C copied
+// back. Those copies cost O(MK + KN + MN) against O(MKN) multiply-adds, so then only products above
+// MIN_INTENSITY go this way; in place, only the MIN_FLOPS bar applies.
+// This thread waits with Atomics.wait: call it from a worker or from Node, never from a page's main thread.
 // The environment starts the helper (src/cli/gemm_helper_node.ts in Node, src/worker/gemm_helper.ts in the
 // browser's training worker): core code has no Worker of its own.
 
-import { GEMM_KINDS, NC, type GemmExports, type GemmKind } from './wasm_gemm';
+import { GEMM_KINDS, KC, NC, type GemmExports, type GemmKind } from './wasm_gemm';
 
 /** Products below this many floating-point operations stay on one thread. */
 export const MIN_FLOPS = 4e6;
@@ -33,9 +36,9 @@ const WAIT_SPIN_MS = 50; // this thread spins this long for the helper's share b
  * The helper's loop, as source (a worker is started from text): run jobs until SEQ goes negative.
  * `count` products of the same shape, base pointers advancing by sAb, sBb, sCb.
  */
-export const HELPER_LOOP_SOURCE = `function run(module, memory) {
+export const helperLoopSource = (ctrlAt: number) => `function run(module, memory) {
   const g = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const ctrl = new Int32Array(memory.buffer, 0, 32);
+  const ctrl = new Int32Array(memory.buffer, ${ctrlAt}, 32);
   let seen = 0;
   for (;;) {
     // Spin a little before sleeping: a training step sends products milliseconds apart, and waking a
@@ -54,11 +57,15 @@ export const HELPER_LOOP_SOURCE = `function run(module, memory) {
   }
 }`;
 
-/** Starts a helper running HELPER_LOOP_SOURCE's `run(module, memory)`; resolves once it has the memory. */
+/** Starts a helper running helperLoopSource's `run(module, memory)`; resolves once it has the memory. */
 export type SpawnGemmHelper = (init: { module: WebAssembly.Module; memory: WebAssembly.Memory }, loopSource: string) => Promise<{ terminate(): void }>;
 
 interface Pool {
   memory: WebAssembly.Memory;
+  /** The helper works on tfjs's heap itself (made shared, see wasm_shared_heap.ts): nothing is copied. */
+  inPlace: boolean;
+  /** In place: the helper's own packing workspace on the heap (bytes). */
+  workspace: number;
   gemm: GemmExports;
   ctrl: Int32Array;
   seq: number;
@@ -70,29 +77,50 @@ let enabled = true;
 let minFlops = MIN_FLOPS;
 let minIntensity = MIN_INTENSITY;
 
+/** tfjs's heap, when it is a shared memory, and its allocator: the helper then computes in place on it. */
+export interface SharedHeap {
+  memory: WebAssembly.Memory;
+  malloc(bytes: number): number;
+}
+
 /**
  * Starts the helper with the fastest GEMM kind this engine validates; false where shared memory or
- * Atomics.wait are missing (then every product stays on one thread).
+ * Atomics.wait are missing (then every product stays on one thread). With `heap` shared, the helper runs on
+ * it (its control words and workspace allocated there); otherwise on a scratch memory of its own.
  */
-export async function startGemmHelper(spawn: SpawnGemmHelper): Promise<boolean> {
+export async function startGemmHelper(spawn: SpawnGemmHelper, heap?: SharedHeap): Promise<boolean> {
   if (pool) return true;
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  const inPlace = !!heap && heap.memory.buffer instanceof SharedArrayBuffer;
   let memory: WebAssembly.Memory;
-  try {
-    memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
-  } catch {
-    return false;
+  let ctrlAt = 0;
+  let workspace = 0;
+  if (inPlace) {
+    memory = heap!.memory;
+    ctrlAt = heap!.malloc(CTRL_BYTES) >>> 0;
+    workspace = heap!.malloc(4 * KC * NC) >>> 0;
+  } else {
+    try {
+      memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    } catch {
+      return false;
+    }
   }
   for (const kind of Object.keys(GEMM_KINDS) as GemmKind[]) {
     const bytes = GEMM_KINDS[kind](true);
     if (!WebAssembly.validate(bytes as BufferSource)) continue;
     const module = new WebAssembly.Module(bytes as BufferSource);
     const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
-    const helper = await spawn({ module, memory }, HELPER_LOOP_SOURCE);
-    pool = { memory, gemm, ctrl: new Int32Array(memory.buffer, 0, 32), seq: 0, helper };
+    const helper = await spawn({ module, memory }, helperLoopSource(ctrlAt));
+    pool = { memory, inPlace, workspace, gemm, ctrl: new Int32Array(memory.buffer, ctrlAt, 32), seq: 0, helper };
     return true;
   }
   return false;
+}
+
+/** Whether the helper computes in place on tfjs's heap (shared), with no copies. */
+export function gemmHelperInPlace(): boolean {
+  return pool?.inPlace ?? false;
 }
 
 /** Stops the helper (tests; a process exits without it, the helper is unreferenced). */
@@ -113,7 +141,7 @@ export function useGemmThreads(on: boolean, from: { flops?: number; intensity?: 
 
 /** Whether a product of `flops` operations on `moved` floats (A, B and C) goes to two threads. */
 export function gemmThreadsFor(flops: number, moved: number): boolean {
-  return gemmHelperRunning() && flops >= minFlops && flops >= minIntensity * moved;
+  return gemmHelperRunning() && flops >= minFlops && (pool!.inPlace || flops >= minIntensity * moved);
 }
 
 /** Whether a helper runs and the two-thread path is on (the backend report says 2 threads then). */
@@ -170,11 +198,36 @@ export interface HelperShare {
 }
 
 /**
+ * The helper's share in place on tfjs's heap (pointers and strides there, bytes): `count` products from
+ * pa, pb, pc advancing by sAb, sBb, sCb.
+ */
+export interface InPlaceShare {
+  pa: number;
+  pb: number;
+  pc: number;
+  pbias: number;
+  M: number;
+  N: number;
+  sBk: number;
+  sCi: number;
+  count: number;
+  sAb: number;
+  sBb: number;
+  sCb: number;
+}
+
+/**
  * Runs `share` on the helper while this thread runs `mine` (its own share, in place on tfjs's heap), then
  * copies the helper's C back. Only the helper's operands are copied, and only its part of C comes back.
  */
-export function gemmTwoThreads(heap: Float32Array, share: HelperShare, mine: () => void): void {
+export function gemmTwoThreads(heap: Float32Array, share: HelperShare, mine: () => void, inPlace?: InPlaceShare): void {
   const p = pool!;
+  if (p.inPlace && inPlace) {
+    const { K, sAi, sAk, kc } = share;
+    const { pa, pb, pc, pbias, M, N, sBk, sCi, count, sAb, sBb, sCb } = inPlace;
+    run(p, [pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, sCi, kc, count, sAb, sBb, sCb, share.pack ? p.workspace : 0], mine);
+    return;
+  }
   const align = (n: number) => (n + 15) & ~15; // floats: 64-byte aligned blocks
   const pw = CTRL_BYTES >>> 2;
   const a = align(pw + (share.pack ? share.kc * NC : 0));
@@ -189,7 +242,12 @@ export function gemmTwoThreads(heap: Float32Array, share: HelperShare, mine: () 
   gather(f32, b, heap, share.b);
   if (share.bias) gather(f32, bias, heap, share.bias);
   const { M, K, N, count, sAi, sAk, sAb, sBb, kc } = share;
-  const params = [4 * a, 4 * b, 4 * c, share.bias ? 4 * bias : 0, M, K, N, sAi, sAk, 4 * N, 4 * N, kc, count, sAb, sBb, 4 * M * N, share.pack ? 4 * pw : 0];
+  run(p, [4 * a, 4 * b, 4 * c, share.bias ? 4 * bias : 0, M, K, N, sAi, sAk, 4 * N, 4 * N, kc, count, sAb, sBb, 4 * M * N, share.pack ? 4 * pw : 0], mine);
+  scatter(heap, new Float32Array(p.memory.buffer), c, share.c);
+}
+
+/** Posts a job's parameters to the helper, runs `mine`, and waits for the helper. */
+function run(p: Pool, params: number[], mine: () => void): void {
   for (let i = 0; i < params.length; i++) p.ctrl[P + i] = params[i];
   const seq = ++p.seq;
   Atomics.store(p.ctrl, SEQ, seq);
@@ -199,5 +257,4 @@ export function gemmTwoThreads(heap: Float32Array, share: HelperShare, mine: () 
   const until = performance.now() + WAIT_SPIN_MS;
   while (Atomics.load(p.ctrl, DONE) !== seq && performance.now() < until);
   for (let done = Atomics.load(p.ctrl, DONE); done !== seq; done = Atomics.load(p.ctrl, DONE)) Atomics.wait(p.ctrl, DONE, done);
-  scatter(heap, new Float32Array(p.memory.buffer), c, share.c);
 }

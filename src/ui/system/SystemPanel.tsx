@@ -41,7 +41,7 @@ export function SystemPanel() {
           {report.wasm && (
             <p className="small muted" style={{ margin: '2px 0' }}>
               WASM: SIMD {report.wasm.simd ? 'on' : 'off'}, threads {report.wasm.threads ? 'on' : 'off (one thread: tfjs 4.22\'s threaded wasm hangs in bundled workers)'}
-              {report.wasm.simdKernels && <> · matrix products: our SIMD GEMM{report.wasm.gemm === 'relaxed-madd' ? ' with fused multiply-add (relaxed SIMD)' : ''}, {report.wasm.gemmThreads === 2 ? 'large ones on 2 threads' : '1 thread'}</>}
+              {report.wasm.simdKernels && <> · matrix products: our SIMD GEMM{report.wasm.gemm === 'relaxed-madd' ? ' with fused multiply-add (relaxed SIMD)' : ''}, {report.wasm.gemmThreads === 2 ? `large ones on 2 threads${report.wasm.sharedHeap ? ', in place on a shared heap' : ''}` : '1 thread'}</>}
             </p>
           )}
           <div className="warmup" data-testid="warmup" data-active={warmup.active ? 'true' : 'false'}>
