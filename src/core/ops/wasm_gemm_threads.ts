@@ -99,6 +99,7 @@ export async function startGemmHelper(spawn: SpawnGemmHelper, heap?: SharedHeap)
     memory = heap!.memory;
     ctrlAt = heap!.malloc(CTRL_BYTES) >>> 0;
     workspace = heap!.malloc(4 * KC * NC) >>> 0;
+    new Int32Array(memory.buffer, ctrlAt, CTRL_BYTES >>> 2).fill(0); // malloc'd memory is not cleared: SEQ must start at 0
   } else {
     try {
       memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
