@@ -3,32 +3,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, useBackend } from '../../test_utils/tf_backends';
-import { makeConfig } from '../config';
-import { createDataset } from '../data/registry';
-import { Trainer } from '../train/trainer';
+import { tinyShapesConfig, trainSteps } from '../../test_utils/train_steps';
 import { setFusedOps } from './fused';
 import { installWasmBatchMatMul } from './wasm_batch_matmul';
 
-const config = makeConfig({ dataset: 'shapes16', patch: '4', dim: '32', depth: '2', heads: '4', kvHeads: '2', batch: '8', warmup: '2', lr: '0.003' });
+const config = tinyShapesConfig({ kvHeads: '2' });
 
 async function run(fused: boolean, steps: number): Promise<{ metrics: number[]; kernels: number; tensors: number[] }> {
   setFusedOps(fused);
   try {
-    const t = new Trainer(config, createDataset('shapes16'));
-    const tensors: number[] = [];
-    const metrics: number[] = [];
-    const flush = async () => metrics.push(...(await t.flush()).flatMap((m) => [m.loss, m.gradNorm]));
-    for (let i = 0; i < steps - 1; i++) {
-      t.trainStep();
-      if (i % 3 === 2) {
-        await flush();
-        tensors.push(tf.memory().numTensors);
-      }
-    }
-    const prof = await tf.profile(() => t.trainStep());
-    await flush();
-    t.dispose();
-    return { metrics, kernels: prof.kernels.length, tensors };
+    const r = await trainSteps(config, steps, 3);
+    return { metrics: r.metrics, kernels: r.lastStepKernels.length, tensors: r.tensors };
   } finally {
     setFusedOps(true);
   }

@@ -3,23 +3,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../test_utils/tf_backends';
-import { makeConfig } from '../config';
-import { createDataset } from '../data/registry';
-import { Trainer } from '../train/trainer';
+import { tinyShapesConfig, trainSteps } from '../../test_utils/train_steps';
 import { heapOffset, installWasmBatchMatMul, type WasmBackendLike } from './wasm_batch_matmul';
 import { installSharedIdentity, sharedIdentityInstalled, useSharedIdentity } from './wasm_identity';
 
-const config = makeConfig({ dataset: 'shapes16', patch: '4', dim: '32', depth: '2', heads: '4', batch: '8', warmup: '2', lr: '0.003' });
+const config = tinyShapesConfig();
 
 async function losses(shared: boolean, steps: number): Promise<{ values: number[]; identities: number }> {
   useSharedIdentity(shared);
   try {
-    const t = new Trainer(config, createDataset('shapes16'));
-    for (let i = 0; i < steps - 1; i++) t.trainStep();
-    const prof = await tf.profile(() => t.trainStep());
-    const values = (await t.flush()).flatMap((m) => [m.loss, m.gradNorm]);
-    t.dispose();
-    return { values, identities: prof.kernels.filter((k) => k.name === 'Identity').length };
+    const run = await trainSteps(config, steps);
+    return { values: run.metrics, identities: run.lastStepKernels.filter((k) => k === 'Identity').length };
   } finally {
     useSharedIdentity(true);
   }
