@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { isOverridden, overrideKernel } from './kernel_override';
 import { GEMM_KINDS, KC, NC, type GemmExports, type GemmKind } from './wasm_gemm';
-import { gemmThreadsFor, gemmTwoThreads } from './wasm_gemm_threads';
+import { gemmThreadsFor, gemmTwoThreads, type Block } from './wasm_gemm_threads';
 
 /**
  * How to split a product between this thread and the helper, or null for one thread. Batches split by entry;
@@ -175,25 +175,22 @@ export function gemmOnHeap(be: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorIn
   const one = (i: number) => g.gemm(pa + i * sAb, pb + i * sBb, po + i * M * N * 4, pbias, M, K, N, sAi, sAk, N * 4, N * 4, KC, pw);
   const share = threadShare(M, K, N, batch, batchA, batchB, transposeA);
   if (share) {
-    const heap = new Float32Array(heapMemory(be).buffer);
-    const [a, b, c, bi] = [pa >>> 2, pb >>> 2, po >>> 2, pbias >>> 2];
-    const common = { K, sAi, sAk, kc: KC, pack: pw !== 0 };
-    const biasBlock = (at: number, cols: number) => (bias ? { at, rows: 1, cols, stride: cols } : null);
+    // The helper's share as GEMM arguments, and (for the copying path only) where its data lie on the heap.
+    const common = { pa, pb, pc: po, pbias, K, sAi, sAk, sBk: N * 4, sCi: N * 4, kc: KC, pack: pw !== 0 };
+    const block = (at: number, rows: number, cols: number, stride = cols) => ({ at: at >>> 2, rows, cols, stride });
+    const blocks = (a: Block, b: Block, biasCols: number, c: Block) => ({ heap: new Float32Array(heapMemory(be).buffer), a, b, bias: bias ? block(pbias, 1, biasCols) : null, c });
     if (share.split === 'batch') {
       // The helper takes entries [0, h), this thread [h, batch).
       const h = share.at;
-      const job = { ...common, M, N, count: h, sAb, sBb, a: { at: a, rows: sAb ? h : 1, cols: M * K, stride: M * K }, b: { at: b, rows: sBb ? h : 1, cols: K * N, stride: K * N }, bias: biasBlock(bi, N), c: { at: c, rows: h, cols: M * N, stride: M * N } };
-      gemmTwoThreads(heap, job, () => { for (let i = h; i < batch; i++) one(i); }, { pa, pb, pc: po, pbias, M, N, sBk: N * 4, sCi: N * 4, count: h, sAb, sBb, sCb: M * N * 4 });
+      gemmTwoThreads({ ...common, M, N, count: h, sAb, sBb, sCb: M * N * 4 }, () => { for (let i = h; i < batch; i++) one(i); }, () => blocks(block(pa, sAb ? h : 1, M * K), block(pb, sBb ? h : 1, K * N), N, block(po, h, M * N)));
     } else if (share.split === 'rows') {
       // The helper takes rows [0, r) (A row-major: its rows are contiguous), this thread the rest.
       const r = share.at;
-      const job = { ...common, M: r, N, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: r * K, stride: r * K }, b: { at: b, rows: 1, cols: K * N, stride: K * N }, bias: biasBlock(bi, N), c: { at: c, rows: r, cols: N, stride: N } };
-      gemmTwoThreads(heap, job, () => g.gemm(pa + r * sAi, pb, po + r * N * 4, pbias, M - r, K, N, sAi, sAk, N * 4, N * 4, KC, pw), { pa, pb, pc: po, pbias, M: r, N, sBk: N * 4, sCi: N * 4, count: 1, sAb: 0, sBb: 0, sCb: 0 });
+      gemmTwoThreads({ ...common, M: r, N, count: 1, sAb: 0, sBb: 0, sCb: 0 }, () => g.gemm(pa + r * sAi, pb, po + r * N * 4, pbias, M - r, K, N, sAi, sAk, N * 4, N * 4, KC, pw), () => blocks(block(pa, 1, r * K), block(pb, 1, K * N), N, block(po, r, N)));
     } else {
       // The helper takes columns [0, n) of B and C, this thread the rest: each streams half of B.
       const n = share.at;
-      const job = { ...common, M, N: n, count: 1, sAb: 0, sBb: 0, a: { at: a, rows: 1, cols: M * K, stride: M * K }, b: { at: b, rows: K, cols: n, stride: N }, bias: biasBlock(bi, n), c: { at: c, rows: M, cols: n, stride: N } };
-      gemmTwoThreads(heap, job, () => g.gemm(pa, pb + n * 4, po + n * 4, pbias ? pbias + n * 4 : 0, M, K, N - n, sAi, sAk, N * 4, N * 4, KC, pw), { pa, pb, pc: po, pbias, M, N: n, sBk: N * 4, sCi: N * 4, count: 1, sAb: 0, sBb: 0, sCb: 0 });
+      gemmTwoThreads({ ...common, M, N: n, count: 1, sAb: 0, sBb: 0, sCb: 0 }, () => g.gemm(pa, pb + n * 4, po + n * 4, pbias ? pbias + n * 4 : 0, M, K, N - n, sAi, sAk, N * 4, N * 4, KC, pw), () => blocks(block(pa, 1, M * K), block(pb, K, n, N), n, block(po, M, n, N)));
     }
   } else {
     for (let i = 0; i < batch; i++) one(i);

@@ -12,7 +12,7 @@
 // The environment starts the helper (src/cli/gemm_helper_node.ts in Node, src/worker/gemm_helper.ts in the
 // browser's training worker): core code has no Worker of its own.
 
-import { GEMM_KINDS, KC, NC, type GemmExports, type GemmKind } from './wasm_gemm';
+import { GEMM_KINDS, KC, NC, type GemmKind } from './wasm_gemm';
 
 /** Products below this many floating-point operations stay on one thread. */
 export const MIN_FLOPS = 4e6;
@@ -66,7 +66,6 @@ interface Pool {
   inPlace: boolean;
   /** In place: the helper's own packing workspace on the heap (bytes). */
   workspace: number;
-  gemm: GemmExports;
   ctrl: Int32Array;
   seq: number;
   helper: { terminate(): void };
@@ -111,9 +110,8 @@ export async function startGemmHelper(spawn: SpawnGemmHelper, heap?: SharedHeap)
     const bytes = GEMM_KINDS[kind](true);
     if (!WebAssembly.validate(bytes as BufferSource)) continue;
     const module = new WebAssembly.Module(bytes as BufferSource);
-    const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
     const helper = await spawn({ module, memory }, helperLoopSource(ctrlAt));
-    pool = { memory, inPlace, workspace, gemm, ctrl: new Int32Array(memory.buffer, ctrlAt, 32), seq: 0, helper };
+    pool = { memory, inPlace, workspace, ctrl: new Int32Array(memory.buffer, ctrlAt, 32), seq: 0, helper };
     return true;
   }
   return false;
@@ -176,75 +174,71 @@ function scatter(dst: Float32Array, src: Float32Array, from: number, b: Block): 
 }
 
 /**
- * The helper's share of a product. Its operands are copied from tfjs's heap into the scratch memory packed
- * (B and C rows `cols` apart there), its C goes back to `c`; strides below are those of the packed copies.
+ * The helper's share of a product as the GEMM's own arguments on tfjs's heap (bytes): `count` products of one
+ * shape from pa, pb, pc, advancing by sAb, sBb (0 broadcasts) and sCb.
  */
 export interface HelperShare {
-  a: Block;
-  b: Block;
-  bias: Block | null;
-  c: Block;
-  M: number;
-  K: number;
-  N: number;
-  /** Products of this shape; a, b and C advance by sAb, sBb bytes (0 broadcasts) and M·N floats. */
-  count: number;
-  sAi: number;
-  sAk: number;
-  sAb: number;
-  sBb: number;
-  kc: number;
-  /** Whether the GEMM packs B (a workspace of kc·NC floats then leads the scratch memory's operands). */
-  pack: boolean;
-}
-
-/**
- * The helper's share in place on tfjs's heap (pointers and strides there, bytes): `count` products from
- * pa, pb, pc advancing by sAb, sBb, sCb.
- */
-export interface InPlaceShare {
   pa: number;
   pb: number;
   pc: number;
   pbias: number;
   M: number;
+  K: number;
   N: number;
+  sAi: number;
+  sAk: number;
   sBk: number;
   sCi: number;
+  kc: number;
   count: number;
   sAb: number;
   sBb: number;
   sCb: number;
+  /** Whether the GEMM packs B (the helper then needs a workspace of kc·NC floats). */
+  pack: boolean;
 }
 
 /**
- * Runs `share` on the helper while this thread runs `mine` (its own share, in place on tfjs's heap), then
- * copies the helper's C back. Only the helper's operands are copied, and only its part of C comes back.
+ * Where a share's operands and result lie on tfjs's heap, for the copying path: they are copied into the
+ * scratch memory packed (rows `cols` apart there), and C back to `c`.
  */
-export function gemmTwoThreads(heap: Float32Array, share: HelperShare, mine: () => void, inPlace?: InPlaceShare): void {
+export interface ShareBlocks {
+  heap: Float32Array;
+  a: Block;
+  b: Block;
+  bias: Block | null;
+  c: Block;
+}
+
+/**
+ * Runs `share` on the helper while this thread runs `mine` (its own share, in place on tfjs's heap). In place
+ * the helper reads and writes tfjs's heap itself; otherwise only its operands (`blocks()`, asked for only
+ * then) are copied to its scratch memory and only its part of C comes back.
+ */
+export function gemmTwoThreads(share: HelperShare, mine: () => void, blocks: () => ShareBlocks): void {
   const p = pool!;
-  if (p.inPlace && inPlace) {
-    const { K, sAi, sAk, kc } = share;
-    const { pa, pb, pc, pbias, M, N, sBk, sCi, count, sAb, sBb, sCb } = inPlace;
-    run(p, [pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, sCi, kc, count, sAb, sBb, sCb, share.pack ? p.workspace : 0], mine);
+  const { pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, sCi, kc, count, sAb, sBb, sCb, pack } = share;
+  if (p.inPlace) {
+    run(p, [pa, pb, pc, pbias, M, K, N, sAi, sAk, sBk, sCi, kc, count, sAb, sBb, sCb, pack ? p.workspace : 0], mine);
     return;
   }
+  const copy = blocks();
   const align = (n: number) => (n + 15) & ~15; // floats: 64-byte aligned blocks
   const pw = CTRL_BYTES >>> 2;
-  const a = align(pw + (share.pack ? share.kc * NC : 0));
-  const b = align(a + floats(share.a));
-  const bias = align(b + floats(share.b));
-  const c = align(bias + (share.bias ? floats(share.bias) : 0));
-  const end = 4 * (c + floats(share.c));
+  const a = align(pw + (pack ? kc * NC : 0));
+  const b = align(a + floats(copy.a));
+  const bias = align(b + floats(copy.b));
+  const c = align(bias + (copy.bias ? floats(copy.bias) : 0));
+  const end = 4 * (c + floats(copy.c));
   const have = p.memory.buffer.byteLength;
   if (end > have) p.memory.grow(Math.ceil((end - have) / PAGE));
   const f32 = new Float32Array(p.memory.buffer);
-  gather(f32, a, heap, share.a);
-  gather(f32, b, heap, share.b);
-  if (share.bias) gather(f32, bias, heap, share.bias);
-  const { M, K, N, count, sAi, sAk, sAb, sBb, kc } = share;
-  run(p, [4 * a, 4 * b, 4 * c, share.bias ? 4 * bias : 0, M, K, N, sAi, sAk, 4 * N, 4 * N, kc, count, sAb, sBb, 4 * M * N, share.pack ? 4 * pw : 0], mine);
-  scatter(heap, new Float32Array(p.memory.buffer), c, share.c);
+  gather(f32, a, copy.heap, copy.a);
+  gather(f32, b, copy.heap, copy.b);
+  if (copy.bias) gather(f32, bias, copy.heap, copy.bias);
+  // the copies are packed: B and C rows N floats apart, C entries M·N apart; A keeps its strides
+  run(p, [4 * a, 4 * b, 4 * c, copy.bias ? 4 * bias : 0, M, K, N, sAi, sAk, 4 * N, 4 * N, kc, count, sAb, sBb, 4 * M * N, pack ? 4 * pw : 0], mine);
+  scatter(copy.heap, new Float32Array(p.memory.buffer), c, copy.c);
 }
 
 /** Posts a job's parameters to the helper, runs `mine`, and waits for the helper. */
